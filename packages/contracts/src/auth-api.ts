@@ -1,0 +1,144 @@
+/**
+ * Request and response bodies of the auth service. The schemas validate
+ * requests at the edge; their inferred types are what handlers see.
+ */
+import { z } from 'zod';
+
+/** Username policy, applied to the NFKC-normalised form. */
+export const USERNAME_POLICY = {
+  minLength: 3,
+  maxLength: 32,
+  /** Letters, marks and decimal digits of any script, plus `.`, `_` and `-`, starting with a letter or digit. */
+  pattern: '^[\\p{L}\\p{Nd}][\\p{L}\\p{M}\\p{Nd}._-]*$',
+} as const;
+
+/** Password policy (OWASP ASVS 5.0 §6.2, NIST SP 800-63B §3.1.1.2), counted in code points after NFKC. */
+export const PASSWORD_POLICY = {
+  minLength: 8,
+  maxLength: 256,
+} as const;
+
+// Cc (controls, NUL included) and Cf (format: zero-width, bidi controls, BOM).
+const CONTROL_OR_FORMAT = /[\p{Cc}\p{Cf}]/u;
+const USERNAME_PATTERN = new RegExp(USERNAME_POLICY.pattern, 'u');
+/** Upper bound on raw input length, checked before any normalisation work. */
+const RAW_INPUT_MAX = 1024;
+
+/** "is required" when absent, "must be a string" otherwise. */
+const stringError = (issue: { input?: unknown }) =>
+  issue.input === undefined ? 'is required' : 'must be a string';
+
+function codePoints(value: string): number {
+  return [...value].length;
+}
+
+/** A username as submitted at registration; the policy applies after NFKC. */
+export const usernameSchema = z
+  .string({ error: stringError })
+  .max(RAW_INPUT_MAX, { error: `must be at most ${USERNAME_POLICY.maxLength} characters` })
+  .superRefine((raw, ctx) => {
+    const value = raw.normalize('NFKC');
+    const issue = (message: string) => ctx.addIssue({ code: 'custom', message });
+    if (CONTROL_OR_FORMAT.test(value))
+      return issue('must not contain control or format characters');
+    const length = codePoints(value);
+    if (length < USERNAME_POLICY.minLength)
+      return issue(`must be at least ${USERNAME_POLICY.minLength} characters`);
+    if (length > USERNAME_POLICY.maxLength)
+      return issue(`must be at most ${USERNAME_POLICY.maxLength} characters`);
+    if (!USERNAME_PATTERN.test(value))
+      return issue(
+        "may contain only letters, digits, '.', '_' and '-', and must start with a letter or digit",
+      );
+  })
+  .meta({
+    description: `${USERNAME_POLICY.minLength} to ${USERNAME_POLICY.maxLength} letters, digits, '.', '_' or '-' after NFKC normalisation; unique ignoring case and compatibility forms.`,
+    examples: ['alice'],
+  });
+
+/** A new password; the common-password check happens in the service. */
+export const newPasswordSchema = z
+  .string({ error: stringError })
+  .max(PASSWORD_POLICY.maxLength * 4, {
+    error: `must be at most ${PASSWORD_POLICY.maxLength} characters`,
+  })
+  .superRefine((raw, ctx) => {
+    const value = raw.normalize('NFKC');
+    const issue = (message: string) => ctx.addIssue({ code: 'custom', message });
+    if (value.trim().length === 0) return issue('must not be empty or only whitespace');
+    const length = codePoints(value);
+    if (length < PASSWORD_POLICY.minLength)
+      return issue(`must be at least ${PASSWORD_POLICY.minLength} characters`);
+    if (length > PASSWORD_POLICY.maxLength)
+      return issue(`must be at most ${PASSWORD_POLICY.maxLength} characters`);
+  })
+  .meta({
+    description: `${PASSWORD_POLICY.minLength} to ${PASSWORD_POLICY.maxLength} characters, any characters, not a commonly used password. Compared exactly as sent after NFKC normalisation; never truncated.`,
+    format: 'password',
+  });
+
+/** `POST /register` body. Unknown fields are refused. */
+export const registerRequestSchema = z.strictObject({
+  username: usernameSchema,
+  password: newPasswordSchema,
+});
+export type RegisterRequest = z.infer<typeof registerRequestSchema>;
+
+/** `POST /register` 201 body. */
+export interface RegisterResponse {
+  /** The new user's id (a UUID); the `sub` of their tokens. */
+  id: string;
+  /** The username as stored (NFKC-normalised, case preserved). */
+  username: string;
+}
+
+/**
+ * `POST /login` body. Only the shape is checked here: a policy failure on a
+ * login would tell an attacker something, so a well-shaped but wrong value
+ * gets the same 401 as any other wrong credential.
+ */
+export const loginRequestSchema = z.strictObject({
+  username: z
+    .string({ error: stringError })
+    .min(1, { error: 'must not be empty' })
+    .max(RAW_INPUT_MAX),
+  password: z
+    .string({ error: stringError })
+    .min(1, { error: 'must not be empty' })
+    .max(RAW_INPUT_MAX),
+});
+export type LoginRequest = z.infer<typeof loginRequestSchema>;
+
+/** A successful token response (RFC 6749 §5.1), sent with `Cache-Control: no-store`. */
+export interface TokenResponse {
+  /** The access token: a compact JWS, RS256, `typ: at+jwt`. */
+  access_token: string;
+  /** RFC 6750: always `Bearer`. */
+  token_type: 'Bearer';
+  /** Seconds until the access token expires. */
+  expires_in: number;
+  /** An opaque refresh token, when the grant issues one. */
+  refresh_token?: string;
+  /** The granted scopes, space-separated, when any. */
+  scope?: string;
+}
+
+/** RFC 8414 authorization server metadata, the members this service publishes. */
+export interface AuthorizationServerMetadata {
+  issuer: string;
+  jwks_uri: string;
+  token_endpoint?: string;
+  revocation_endpoint?: string;
+  registration_endpoint?: string;
+  grant_types_supported?: string[];
+  response_types_supported: string[];
+  token_endpoint_auth_methods_supported: string[];
+  revocation_endpoint_auth_methods_supported?: string[];
+  scopes_supported?: string[];
+  /** Non-standard: where a first-party client creates a user account. */
+  user_registration_endpoint?: string;
+  /** Non-standard: where a first-party client posts a username and password. */
+  login_endpoint?: string;
+  /** Non-standard: the access-token signing algorithms (mirrors OIDC's `id_token_signing_alg_values_supported`). */
+  access_token_signing_alg_values_supported?: string[];
+}

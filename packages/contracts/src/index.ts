@@ -1,0 +1,6 @@
+export * from './auth-api';
+export * from './claims';
+export * from './health';
+export * from './jwks';
+export * from './problem';
+export * from './resource-api';

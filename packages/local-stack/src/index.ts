@@ -1,0 +1,5 @@
+export {
+  type EmbeddedPostgresOptions,
+  type RunningEmbeddedPostgres,
+  startEmbeddedPostgres,
+} from './embedded-postgres';

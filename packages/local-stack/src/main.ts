@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: the whole pair on this machine without Docker. PostgreSQL is
+ * the server at DATABASE_URL when set, else an embedded one whose data
+ * persists in .data/postgres. Auth listens on AUTH_PORT (4000), resource on
+ * RESOURCE_PORT (4001); every other variable is passed to both services.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { loadAuthConfig, startAuthService } from '@authpair/auth';
+import { loadResourceConfig, startResourceService } from '@authpair/resource';
+import { ConfigError, createLogger, onShutdownSignal } from '@authpair/service-kit';
+import { startEmbeddedPostgres } from './embedded-postgres';
+
+const ROOT = resolve(__dirname, '../../..');
+const DATA_DIR = join(ROOT, '.data');
+
+/** A development pepper, generated once and kept beside the embedded data. */
+async function localPepper(): Promise<string> {
+  const file = join(DATA_DIR, 'password-pepper');
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const pepper = randomBytes(32).toString('base64url');
+  await mkdir(DATA_DIR, { recursive: true });
+  await writeFile(file, `${pepper}\n`, { mode: 0o600 });
+  return pepper;
+}
+
+async function main(): Promise<void> {
+  const env = process.env;
+  const logger = createLogger({ service: 'local-stack', level: env.LOG_LEVEL ?? 'info' });
+  const authPort = env.AUTH_PORT ?? '4000';
+  const resourcePort = env.RESOURCE_PORT ?? '4001';
+
+  let databaseUrl = env.DATABASE_URL;
+  let stopPostgres = async () => {};
+  if (databaseUrl === undefined || databaseUrl === '') {
+    const pgLog = logger.child({ component: 'postgres' });
+    const postgres = await startEmbeddedPostgres({
+      databaseDir: join(DATA_DIR, 'postgres'),
+      port: Number(env.EMBEDDED_POSTGRES_PORT ?? '54329'),
+      persistent: true,
+      onLog: (message) => pgLog.debug(message.trim()),
+    });
+    databaseUrl = postgres.url;
+    stopPostgres = postgres.stop;
+    logger.info({ data: join(DATA_DIR, 'postgres') }, 'embedded PostgreSQL started');
+  }
+
+  const issuer = env.JWT_ISSUER ?? `http://localhost:${authPort}`;
+  const authConfig = loadAuthConfig({
+    ...env,
+    PORT: authPort,
+    DATABASE_URL: databaseUrl,
+    JWT_ISSUER: issuer,
+    PASSWORD_PEPPER: env.PASSWORD_PEPPER ?? (await localPepper()),
+  });
+  const auth = await startAuthService(
+    authConfig,
+    createLogger({ service: 'auth', level: authConfig.logLevel }),
+  );
+
+  const resourceConfig = loadResourceConfig({
+    ...env,
+    PORT: resourcePort,
+    JWT_ISSUER: issuer,
+    JWKS_URL: env.JWKS_URL ?? `http://127.0.0.1:${auth.server.port}/.well-known/jwks.json`,
+  });
+  const resource = await startResourceService(
+    resourceConfig,
+    createLogger({ service: 'resource', level: resourceConfig.logLevel }),
+  );
+
+  logger.info(
+    {
+      auth: `http://localhost:${auth.server.port}`,
+      resource: `http://localhost:${resource.server.port}`,
+    },
+    'authpair is up',
+  );
+  onShutdownSignal(logger, async () => {
+    await resource.stop();
+    await auth.stop();
+    await stopPostgres();
+  });
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) process.stderr.write(`authpair: ${error.message}\n`);
+  else
+    process.stderr.write(
+      `authpair: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+  process.exit(1);
+});

@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import type { Middleware } from 'koa';
+import type { Logger } from './logger';
+
+/** What the kit puts on `ctx.state` for every request. */
+export interface RequestState {
+  requestId: string;
+  /** A child logger carrying the request id. */
+  log: Logger;
+}
+
+/** A client-supplied request id is kept only when it is short and plain. */
+const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The matched route's pattern, so logs and metrics group `/sessions/:id`, not each id. */
+export function routeOf(ctx: { _matchedRoute?: unknown }): string {
+  return typeof ctx._matchedRoute === 'string' ? ctx._matchedRoute : 'unmatched';
+}
+
+/**
+ * Assigns the request id (the caller's `x-request-id` when acceptable, else a
+ * new UUID), echoes it, and writes one access-log line when the response is
+ * done. The line carries the path without its query string: a query could
+ * hold a token.
+ */
+export function requestContext(logger: Logger): Middleware<RequestState> {
+  return async function assignRequestContext(ctx, next) {
+    const started = process.hrtime.bigint();
+    const offered = ctx.get('x-request-id');
+    const requestId = ACCEPTABLE_REQUEST_ID.test(offered) ? offered : randomUUID();
+    ctx.state.requestId = requestId;
+    ctx.state.log = logger.child({ req_id: requestId });
+    ctx.set('X-Request-Id', requestId);
+    try {
+      await next();
+    } finally {
+      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+      ctx.state.log.info(
+        {
+          method: ctx.method,
+          path: ctx.path,
+          route: routeOf(ctx as { _matchedRoute?: unknown }),
+          status: ctx.status,
+          duration_ms: Math.round(durationMs * 1000) / 1000,
+        },
+        'request',
+      );
+    }
+  };
+}

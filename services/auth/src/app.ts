@@ -1,0 +1,85 @@
+import {
+  errorHandler,
+  healthRoutes,
+  type Logger,
+  type RequestState,
+  requestContext,
+  securityHeaders,
+} from '@authpair/service-kit';
+import Koa from 'koa';
+import type { Pool } from 'pg';
+import type { AuthConfig } from './config';
+import { migrate } from './db/migrate';
+import { createPool, waitForDatabase } from './db/pool';
+import { dependencyErrors } from './http/dependency-errors';
+import { discoveryRoutes } from './http/routes/discovery';
+import { userRoutes } from './http/routes/users';
+import { KeyRing } from './keys/key-ring';
+import { createAccessTokenIssuer } from './tokens/access-token';
+import { PasswordHasher } from './users/password-hasher';
+import { createUserQueries } from './users/user-queries';
+import { createUserService } from './users/user-service';
+
+/** The assembled auth service, before it listens. */
+export interface AuthService {
+  /** The Koa app; `app.callback()` serves requests without a port in tests. */
+  app: Koa<RequestState>;
+  pool: Pool;
+  keys: KeyRing;
+  /** Releases the pool and the hashing threads. Call after the server stopped. */
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: pool -> queries -> services -> routes -> Koa. The
+ * production entry point and the tests both call this, so what is tested
+ * is what runs. Nothing here is a module-level singleton.
+ */
+export async function createAuthService(config: AuthConfig, logger: Logger): Promise<AuthService> {
+  const pool = createPool(config.database, logger);
+  const hasher = new PasswordHasher({
+    cost: config.passwords.bcryptCost,
+    pepper: config.passwords.pepper,
+  });
+  try {
+    await waitForDatabase(pool, config.database.startupTimeoutMs, logger);
+    await migrate(pool, logger);
+    const keys = new KeyRing(pool, logger, { rsaModulusBits: config.keys.rsaModulusBits });
+    await keys.start();
+
+    const users = createUserService({ users: createUserQueries(pool), hasher, logger });
+    const tokens = createAccessTokenIssuer(config.tokens, keys);
+
+    const app = new Koa<RequestState>({ proxy: config.trustProxy });
+    app.silent = true; // errors are logged by the error handler, with the request id
+    app.use(requestContext(logger));
+    app.use(securityHeaders());
+    app.use(errorHandler());
+    app.use(dependencyErrors());
+    for (const router of [
+      healthRoutes({
+        postgres: async () => {
+          await pool.query('SELECT 1');
+          return { status: 'up' };
+        },
+      }),
+      discoveryRoutes({ issuer: config.tokens.issuer, keys, maxAge: config.keys.jwksMaxAge }),
+      userRoutes({ users, tokens }),
+    ]) {
+      app.use(router.routes());
+      app.use(router.allowedMethods());
+    }
+
+    return {
+      app,
+      pool,
+      keys,
+      async close() {
+        await Promise.allSettled([hasher.close(), pool.end()]);
+      },
+    };
+  } catch (error) {
+    await Promise.allSettled([hasher.close(), pool.end()]);
+    throw error;
+  }
+}

@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Logger } from '@authpair/service-kit';
+import type { Pool } from 'pg';
+
+/** The folder of plain SQL migrations shipped with the service. */
+export const MIGRATIONS_DIR = resolve(__dirname, '../../migrations');
+
+/** Held for the whole run, so replicas starting together apply each migration once. */
+const MIGRATION_LOCK = 'authpair:migrations';
+const FILE_NAME = /^(\d{4})_[a-z0-9_]+\.sql$/;
+
+export interface Migration {
+  version: string;
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+export async function readMigrations(dir: string = MIGRATIONS_DIR): Promise<Migration[]> {
+  const names = (await readdir(dir)).filter((name) => FILE_NAME.test(name)).sort();
+  const migrations: Migration[] = [];
+  for (const name of names) {
+    const sql = await readFile(join(dir, name), 'utf8');
+    const version = (FILE_NAME.exec(name) as RegExpExecArray)[1] as string;
+    if (migrations.some((migration) => migration.version === version))
+      throw new Error(`two migrations share version ${version}`);
+    migrations.push({
+      version,
+      name,
+      sql,
+      checksum: createHash('sha256').update(sql).digest('hex'),
+    });
+  }
+  return migrations;
+}
+
+/**
+ * Applies pending migrations in order, each in its own transaction, under a
+ * session advisory lock. A migration already applied whose file has changed
+ * stops the start: schema history is append-only.
+ */
+export async function migrate(
+  pool: Pool,
+  logger: Logger,
+  dir: string = MIGRATIONS_DIR,
+): Promise<string[]> {
+  const migrations = await readMigrations(dir);
+  const client = await pool.connect();
+  const applied: string[] = [];
+  try {
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [MIGRATION_LOCK]);
+    try {
+      await client.query(`
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+          version    text PRIMARY KEY,
+          name       text NOT NULL,
+          checksum   text NOT NULL,
+          applied_at timestamptz NOT NULL DEFAULT now()
+        )`);
+      const { rows } = await client.query<{ version: string; checksum: string }>(
+        'SELECT version, checksum FROM schema_migrations',
+      );
+      const done = new Map(rows.map((row) => [row.version, row.checksum]));
+      for (const migration of migrations) {
+        const checksum = done.get(migration.version);
+        if (checksum !== undefined) {
+          if (checksum !== migration.checksum)
+            throw new Error(`migration ${migration.name} was changed after it was applied`);
+          continue;
+        }
+        await client.query('BEGIN');
+        try {
+          await client.query(migration.sql);
+          await client.query(
+            'INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)',
+            [migration.version, migration.name, migration.checksum],
+          );
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK');
+          throw new Error(`migration ${migration.name} failed`, { cause: error });
+        }
+        applied.push(migration.name);
+        logger.info({ migration: migration.name }, 'migration applied');
+      }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [MIGRATION_LOCK]);
+    }
+  } finally {
+    client.release();
+  }
+  return applied;
+}

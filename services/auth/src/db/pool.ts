@@ -1,0 +1,74 @@
+import type { Logger } from '@authpair/service-kit';
+import { Pool, type PoolClient } from 'pg';
+import type { AuthConfig } from '../config';
+
+/** Anything that runs a query: the pool, or a client inside a transaction. */
+export type Queryable = Pick<Pool, 'query'> | Pick<PoolClient, 'query'>;
+
+/**
+ * A pool with every wait bounded, so a database that is down or stuck turns
+ * into a fast 503 instead of requests piling up.
+ */
+export function createPool(config: AuthConfig['database'], logger: Logger): Pool {
+  const pool = new Pool({
+    connectionString: config.url,
+    max: config.poolMax,
+    connectionTimeoutMillis: config.connectTimeoutMs,
+    // Server-side bound on each statement, and a client-side one in case the server never answers.
+    statement_timeout: config.statementTimeoutMs,
+    query_timeout: config.statementTimeoutMs + 1000,
+    idle_in_transaction_session_timeout: config.statementTimeoutMs * 2,
+    application_name: 'authpair-auth',
+    idleTimeoutMillis: 30_000,
+  });
+  // Without a listener, an idle client's error (the server restarting) would kill the process.
+  pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
+  return pool;
+}
+
+/**
+ * Runs `work` in a transaction on one client: COMMIT when it resolves,
+ * ROLLBACK when it throws, so a multi-step write is all or nothing.
+ */
+export async function inTransaction<T>(
+  pool: Pool,
+  work: (client: PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    try {
+      await client.query('ROLLBACK');
+    } catch {
+      broken = true; // the connection itself is gone; do not return it to the pool
+    }
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/** Resolves once the database answers, retrying with backoff until the deadline. */
+export async function waitForDatabase(
+  pool: Pool,
+  timeoutMs: number,
+  logger: Logger,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await pool.query('SELECT 1');
+      return;
+    } catch (error) {
+      if (Date.now() >= deadline) throw error;
+      const delay = Math.min(2000, 100 * 2 ** attempt);
+      logger.warn({ err: error, attempt, retry_in_ms: delay }, 'database not reachable yet');
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}

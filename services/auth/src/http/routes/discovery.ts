@@ -1,0 +1,46 @@
+import type { AuthorizationServerMetadata, JwkSet } from '@authpair/contracts';
+import Router from '@koa/router';
+import type { KeyRing } from '../../keys/key-ring';
+
+export interface DiscoveryRouteDeps {
+  issuer: string;
+  keys: KeyRing;
+  /** `Cache-Control: max-age` of both documents, seconds. */
+  maxAge: number;
+}
+
+/** The RFC 8414 document for this issuer. */
+export function authorizationServerMetadata(issuer: string): AuthorizationServerMetadata {
+  return {
+    issuer,
+    jwks_uri: `${issuer}/.well-known/jwks.json`,
+    // No authorization endpoint: users log in with a password at login_endpoint.
+    response_types_supported: [],
+    grant_types_supported: [],
+    // Public first-party clients: no client authentication.
+    token_endpoint_auth_methods_supported: ['none'],
+    access_token_signing_alg_values_supported: ['RS256'],
+    login_endpoint: `${issuer}/login`,
+    user_registration_endpoint: `${issuer}/register`,
+  };
+}
+
+/** `GET /.well-known/jwks.json` and `GET /.well-known/oauth-authorization-server`. */
+export function discoveryRoutes({ issuer, keys, maxAge }: DiscoveryRouteDeps): Router {
+  const router = new Router();
+  const metadata = authorizationServerMetadata(issuer);
+  const cacheControl = `public, max-age=${maxAge}`;
+
+  router.get('/.well-known/jwks.json', function jwks(ctx) {
+    const body: JwkSet = { keys: keys.publishedKeys() };
+    ctx.set('Cache-Control', cacheControl);
+    ctx.body = body;
+  });
+
+  router.get('/.well-known/oauth-authorization-server', function serverMetadata(ctx) {
+    ctx.set('Cache-Control', cacheControl);
+    ctx.body = metadata;
+  });
+
+  return router;
+}

@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ACCESS_TOKEN_ALGORITHM,
+  ACCESS_TOKEN_TYPE,
+  type AccessTokenClaims,
+} from '@authpair/contracts';
+import { SignJWT } from 'jose';
+import type { AuthConfig } from '../config';
+import type { KeyRing } from '../keys/key-ring';
+
+/** Who the token is for, and in what session and scope. */
+export interface TokenSubject {
+  userId: string;
+  username: string;
+  sessionId?: string;
+  scope?: string;
+}
+
+/** The RFC 9068 claim set for a subject at a moment; pure, so it is unit-tested alone. */
+export function buildAccessTokenClaims(
+  settings: AuthConfig['tokens'],
+  subject: TokenSubject,
+  nowSeconds: number,
+  jti: string,
+): AccessTokenClaims {
+  const claims: AccessTokenClaims = {
+    iss: settings.issuer,
+    sub: subject.userId,
+    aud: settings.audience,
+    exp: nowSeconds + settings.accessTokenTtl,
+    iat: nowSeconds,
+    jti,
+    client_id: settings.clientId,
+    username: subject.username,
+  };
+  if (subject.scope !== undefined && subject.scope !== '') claims.scope = subject.scope;
+  if (subject.sessionId !== undefined) claims.sid = subject.sessionId;
+  return claims;
+}
+
+export interface IssuedAccessToken {
+  token: string;
+  expiresIn: number;
+  claims: AccessTokenClaims;
+}
+
+/** Signs access tokens with the key ring's active key. */
+export function createAccessTokenIssuer(settings: AuthConfig['tokens'], keys: KeyRing) {
+  return {
+    async issue(subject: TokenSubject): Promise<IssuedAccessToken> {
+      const claims = buildAccessTokenClaims(
+        settings,
+        subject,
+        Math.floor(Date.now() / 1000),
+        randomUUID(),
+      );
+      const { kid, privateKey } = keys.signingKey();
+      const token = await new SignJWT({ ...claims })
+        .setProtectedHeader({ alg: ACCESS_TOKEN_ALGORITHM, typ: ACCESS_TOKEN_TYPE, kid })
+        .sign(privateKey);
+      return { token, expiresIn: settings.accessTokenTtl, claims };
+    },
+  };
+}
+
+export type AccessTokenIssuer = ReturnType<typeof createAccessTokenIssuer>;

@@ -1,0 +1,79 @@
+import { envVar, LOG_LEVELS, parseEnv } from '@authpair/service-kit';
+
+/** Every setting of the resource service, each from one environment variable (see README). */
+const shape = {
+  PORT: envVar.int(4001, 0, 65535),
+  HOST: envVar.string('0.0.0.0'),
+  LOG_LEVEL: envVar.oneOf(LOG_LEVELS, 'info'),
+  JWKS_URL: envVar.url('http://localhost:4000/.well-known/jwks.json'),
+  JWT_ISSUER: envVar.url('http://localhost:4000'),
+  JWT_AUDIENCE: envVar.string('authpair-resource'),
+  AUTH_REALM: envVar.string('authpair'),
+  CLOCK_TOLERANCE: envVar.int(5, 0, 30),
+  ACCESS_TOKEN_MAX_AGE: envVar.int(3600, 60, 86_400),
+  JWKS_TIMEOUT_MS: envVar.int(3000, 100, 30_000),
+  JWKS_COOLDOWN_MS: envVar.int(30_000, 0, 3_600_000),
+  JWKS_DEFAULT_TTL: envVar.int(300, 0, 86_400),
+  JWKS_MIN_TTL: envVar.int(30, 0, 86_400),
+  JWKS_MAX_TTL: envVar.int(3600, 0, 86_400),
+  JWKS_MAX_STALE: envVar.int(3600, 0, 7 * 86_400),
+  TRUST_PROXY: envVar.bool(false),
+};
+
+/** The resource service's validated, immutable configuration. */
+export interface ResourceConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly realm: string;
+  readonly trustProxy: boolean;
+  readonly tokens: {
+    readonly issuer: string;
+    readonly audience: string;
+    /** Seconds of clock skew allowed on `exp`, `nbf` and `iat`. */
+    readonly clockTolerance: number;
+    /** Oldest `iat` accepted, seconds: bounds a token whatever its `exp` says. */
+    readonly maxTokenAge: number;
+  };
+  readonly jwks: {
+    readonly url: string;
+    readonly timeoutMs: number;
+    /** Least time between two fetches caused by an unknown `kid`, or between retries after a failure. */
+    readonly cooldownMs: number;
+    /** Cache lifetime when the response has no usable `max-age`, seconds. */
+    readonly defaultTtl: number;
+    /** Bounds applied to the response's `max-age`, seconds. */
+    readonly minTtl: number;
+    readonly maxTtl: number;
+    /** How long past its lifetime a key set is still used while the endpoint fails, seconds. */
+    readonly maxStale: number;
+  };
+}
+
+export function loadResourceConfig(
+  env: Record<string, string | undefined> = process.env,
+): ResourceConfig {
+  const vars = parseEnv(shape, env);
+  return Object.freeze({
+    port: vars.PORT,
+    host: vars.HOST,
+    logLevel: vars.LOG_LEVEL,
+    realm: vars.AUTH_REALM,
+    trustProxy: vars.TRUST_PROXY,
+    tokens: Object.freeze({
+      issuer: vars.JWT_ISSUER,
+      audience: vars.JWT_AUDIENCE,
+      clockTolerance: vars.CLOCK_TOLERANCE,
+      maxTokenAge: vars.ACCESS_TOKEN_MAX_AGE,
+    }),
+    jwks: Object.freeze({
+      url: vars.JWKS_URL,
+      timeoutMs: vars.JWKS_TIMEOUT_MS,
+      cooldownMs: vars.JWKS_COOLDOWN_MS,
+      defaultTtl: vars.JWKS_DEFAULT_TTL,
+      minTtl: Math.min(vars.JWKS_MIN_TTL, vars.JWKS_MAX_TTL),
+      maxTtl: vars.JWKS_MAX_TTL,
+      maxStale: vars.JWKS_MAX_STALE,
+    }),
+  });
+}

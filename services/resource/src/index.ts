@@ -1,0 +1,3 @@
+export { createResourceService, type ResourceService, type ResourceServiceOptions } from './app';
+export { loadResourceConfig, type ResourceConfig } from './config';
+export { type RunningResourceService, startResourceService } from './start';
