@@ -1,0 +1,77 @@
+import { createPublicKey } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { compose, waitUntilReady } from '../support/compose';
+import { registerAndLogin, request } from '../support/http';
+import { freePort } from '../support/ports';
+
+/**
+ * The real images, built from the Dockerfiles and run by the repository's
+ * docker-compose.yml, reached only through their published loopback ports.
+ */
+const project = `authpair-e2e-${process.pid}`;
+let authUrl: string;
+let resourceUrl: string;
+let env: Record<string, string>;
+
+jest.setTimeout(900_000);
+
+beforeAll(async () => {
+  const [authPort, resourcePort] = [await freePort(), await freePort()];
+  authUrl = `http://localhost:${authPort}`;
+  resourceUrl = `http://localhost:${resourcePort}`;
+  env = {
+    AUTH_PORT: String(authPort),
+    RESOURCE_PORT: String(resourcePort),
+    JWT_ISSUER: authUrl,
+    BCRYPT_COST: '10',
+  };
+  await compose(project, ['down', '-v', '--remove-orphans'], env);
+  const up = await compose(project, ['up', '-d', '--build'], env);
+  if (up.code !== 0) throw new Error(`docker compose up failed:\n${up.output}`);
+  try {
+    await waitUntilReady(`${authUrl}/readyz`, 180_000);
+    await waitUntilReady(`${resourceUrl}/readyz`, 60_000);
+  } catch (error) {
+    const logs = await compose(project, ['logs', '--no-color', '--tail', '50'], env);
+    throw new Error(`${(error as Error).message}\n${logs.output}`);
+  }
+});
+
+afterAll(async () => {
+  if (env !== undefined) await compose(project, ['down', '-v', '--remove-orphans'], env);
+});
+
+describe('the compose stack', () => {
+  it('serves register -> login -> /protected through the published ports', async () => {
+    const { username, token } = await registerAndLogin(authUrl);
+    const response = await request(`${resourceUrl}/protected`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(response.status).toBe(200);
+    expect(response.body.message).toBe(`Hello, ${username}! This is a protected resource.`);
+  });
+
+  it('issues tokens that another JOSE library verifies from the published JWKS', async () => {
+    const { token, id } = await registerAndLogin(authUrl);
+    const metadata = await request(`${authUrl}/.well-known/oauth-authorization-server`);
+    expect(metadata.body.issuer).toBe(authUrl);
+    const jwks = await request(metadata.body.jwks_uri);
+    const { header } = jwt.decode(token, { complete: true }) as jwt.Jwt;
+    const jwk = jwks.body.keys.find((key: { kid: string }) => key.kid === header.kid);
+    const verified = jwt.verify(token, createPublicKey({ key: jwk, format: 'jwk' }), {
+      algorithms: ['RS256'],
+      issuer: authUrl,
+      audience: 'authpair-resource',
+    }) as jwt.JwtPayload;
+    expect(header.typ).toBe('at+jwt');
+    expect(verified.sub).toBe(id);
+  });
+
+  it('runs the services as a non-root user', async () => {
+    for (const service of ['auth', 'resource']) {
+      const result = await compose(project, ['exec', '-T', service, 'id', '-u'], env);
+      expect(result.output.trim()).not.toBe('0');
+      expect(result.code).toBe(0);
+    }
+  });
+});

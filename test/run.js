@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// The test runner behind `npm test` (after typecheck and lint). It decides
+// where PostgreSQL comes from and whether the Docker-only suites can run,
+// and says so loudly: a skipped suite is never silent, and under CI a
+// missing Docker engine is a failure, not a skip.
+
+const { spawnSync } = require('node:child_process');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const ci = ['true', '1'].includes(String(process.env.CI).toLowerCase());
+const docker =
+  spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], {
+    timeout: 15_000,
+    stdio: 'ignore',
+  }).status === 0;
+
+function banner(lines) {
+  const width = Math.max(...lines.map((line) => line.length)) + 4;
+  const rule = '!'.repeat(width);
+  process.stderr.write(
+    `\n${rule}\n${lines.map((line) => `! ${line.padEnd(width - 4)} !`).join('\n')}\n${rule}\n\n`,
+  );
+}
+
+if (!docker && ci) {
+  banner([
+    'CI=true and no Docker engine answers `docker info`.',
+    'The e2e suite (the real images under docker compose) and the',
+    'testcontainers PostgreSQL cannot run. Failing instead of skipping.',
+    'Provision an engine first: eval "$(../shared/docker/provision)".',
+  ]);
+  process.exit(1);
+}
+
+const projects = ['unit', 'integration', 'security'];
+const skipped = [];
+if (docker) projects.push('e2e');
+else
+  skipped.push(
+    'e2e (docker compose against the real images): no Docker engine answers `docker info`',
+  );
+
+const env = {
+  ...process.env,
+  AUTHPAIR_TEST_DB: process.env.AUTHPAIR_TEST_DB ?? (docker ? 'testcontainers' : 'embedded'),
+};
+if (skipped.length > 0) {
+  banner([
+    'SKIPPING test suites:',
+    ...skipped.map((suite) => `  - ${suite}`),
+    `PostgreSQL for the other suites: ${env.AUTHPAIR_TEST_DB} (no Docker).`,
+  ]);
+}
+
+const jest = require.resolve('jest/bin/jest');
+const result = spawnSync(
+  process.execPath,
+  [
+    jest,
+    '--config',
+    path.join(root, 'test/jest.config.js'),
+    '--selectProjects',
+    ...projects,
+    ...process.argv.slice(2),
+  ],
+  { cwd: root, env, stdio: 'inherit' },
+);
+
+if (skipped.length > 0)
+  banner(['Reminder: these suites were SKIPPED:', ...skipped.map((suite) => `  - ${suite}`)]);
+process.exit(result.status ?? 1);

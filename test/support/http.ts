@@ -1,0 +1,69 @@
+/** A response with its body read: JSON when it parses, else the text. */
+export interface ReadResponse {
+  status: number;
+  headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: assertions read arbitrary JSON
+  body: any;
+  text: string;
+}
+
+export interface RequestOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  /** Sent as JSON unless a string (sent as is). */
+  body?: unknown;
+}
+
+export async function request(
+  url: string,
+  { method, headers = {}, body }: RequestOptions = {},
+): Promise<ReadResponse> {
+  const init: RequestInit = {
+    method: method ?? (body === undefined ? 'GET' : 'POST'),
+    headers: { ...headers },
+  };
+  if (body !== undefined) {
+    if (typeof body === 'string') init.body = body;
+    else {
+      init.body = JSON.stringify(body);
+      (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
+    }
+  }
+  const response = await fetch(url, init);
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    // not JSON; keep the text
+  }
+  return { status: response.status, headers: response.headers, body: parsed, text };
+}
+
+let counter = 0;
+/** A username no other test uses. */
+export function uniqueUsername(prefix = 'user'): string {
+  counter += 1;
+  return `${prefix}_${process.pid}_${Date.now().toString(36)}_${counter}`;
+}
+
+export const GOOD_PASSWORD = 'correct horse battery staple';
+
+/** Registers and logs in a fresh user; returns the username and token response. */
+export async function registerAndLogin(
+  authUrl: string,
+  username = uniqueUsername(),
+  password = GOOD_PASSWORD,
+) {
+  const registered = await request(`${authUrl}/register`, { body: { username, password } });
+  if (registered.status !== 201)
+    throw new Error(`register failed: ${registered.status} ${registered.text}`);
+  const login = await request(`${authUrl}/login`, { body: { username, password } });
+  if (login.status !== 200) throw new Error(`login failed: ${login.status} ${login.text}`);
+  return {
+    username,
+    id: registered.body.id as string,
+    token: login.body.access_token as string,
+    login: login.body,
+  };
+}

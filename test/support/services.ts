@@ -1,0 +1,103 @@
+import {
+  type AuthConfig,
+  loadAuthConfig,
+  type RunningAuthService,
+  startAuthService,
+} from '@authpair/auth';
+import {
+  loadResourceConfig,
+  type ResourceConfig,
+  type RunningResourceService,
+  startResourceService,
+} from '@authpair/resource';
+import { createLogger, type Logger } from '@authpair/service-kit';
+
+/** The issuer every test token names; distinct from the URL the JWKS is fetched from, as in Compose. */
+export const TEST_ISSUER = 'http://auth.test';
+export const TEST_AUDIENCE = 'authpair-resource';
+export const TEST_PEPPER = 'test-pepper-0123456789abcdef';
+
+type Env = Record<string, string>;
+
+export function testLogger(service: string, destination?: NodeJS.WritableStream): Logger {
+  return createLogger({
+    service,
+    level: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...(destination ? { destination } : {}),
+  });
+}
+
+export function authConfig(databaseUrl: string, env: Env = {}): AuthConfig {
+  return loadAuthConfig({
+    DATABASE_URL: databaseUrl,
+    PASSWORD_PEPPER: TEST_PEPPER,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    JWT_ISSUER: TEST_ISSUER,
+    JWT_AUDIENCE: TEST_AUDIENCE,
+    BCRYPT_COST: '10',
+    DB_STARTUP_TIMEOUT_MS: '0',
+    ...env,
+  });
+}
+
+export function resourceConfig(authUrl: string, env: Env = {}): ResourceConfig {
+  return loadResourceConfig({
+    HOST: '127.0.0.1',
+    PORT: '0',
+    JWKS_URL: `${authUrl}/.well-known/jwks.json`,
+    JWT_ISSUER: TEST_ISSUER,
+    JWT_AUDIENCE: TEST_AUDIENCE,
+    ...env,
+  });
+}
+
+export function startAuth(
+  databaseUrl: string,
+  env: Env = {},
+  logger = testLogger('auth'),
+): Promise<RunningAuthService> {
+  return startAuthService(authConfig(databaseUrl, env), logger);
+}
+
+export function startResource(
+  authUrl: string,
+  env: Env = {},
+  options: { fetch?: typeof fetch; logger?: Logger } = {},
+): Promise<RunningResourceService> {
+  return startResourceService(
+    resourceConfig(authUrl, env),
+    options.logger ?? testLogger('resource'),
+    {
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    },
+  );
+}
+
+export interface RunningPair {
+  auth: RunningAuthService;
+  resource: RunningResourceService;
+  stop(): Promise<void>;
+}
+
+/** Both services in this process, on ephemeral loopback ports, talking real HTTP. */
+export async function startPair(
+  databaseUrl: string,
+  env: { auth?: Env; resource?: Env } = {},
+): Promise<RunningPair> {
+  const auth = await startAuth(databaseUrl, env.auth);
+  try {
+    const resource = await startResource(auth.url, env.resource);
+    return {
+      auth,
+      resource,
+      async stop() {
+        await resource.stop(1000);
+        await auth.stop(1000);
+      },
+    };
+  } catch (error) {
+    await auth.stop(1000);
+    throw error;
+  }
+}

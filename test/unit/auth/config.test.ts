@@ -1,0 +1,68 @@
+import { loadAuthConfig } from '@authpair/auth';
+import { ConfigError } from '@authpair/service-kit';
+
+const required = {
+  DATABASE_URL: 'postgres://db/authpair',
+  PASSWORD_PEPPER: 'a-secret-of-enough-length',
+};
+
+function issuesOf(env: Record<string, string>): string[] {
+  try {
+    loadAuthConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError)
+      return error.issues.map((issue) => `${issue.variable}: ${issue.reason}`);
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('auth configuration', () => {
+  it('applies the documented defaults when only the required variables are set', () => {
+    const config = loadAuthConfig(required);
+    expect(config.port).toBe(4000);
+    expect(config.tokens).toEqual({
+      issuer: 'http://localhost:4000',
+      audience: 'authpair-resource',
+      clientId: 'authpair',
+      accessTokenTtl: 900,
+    });
+    expect(config.passwords.bcryptCost).toBe(12);
+    expect(config.keys.rsaModulusBits).toBe(2048);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('names every missing required variable at once', () => {
+    expect(issuesOf({})).toEqual(['DATABASE_URL: is required', 'PASSWORD_PEPPER: is required']);
+  });
+
+  it('names malformed values and says why', () => {
+    expect(
+      issuesOf({
+        ...required,
+        PORT: 'http',
+        BCRYPT_COST: '9',
+        JWT_ISSUER: 'localhost:4000',
+        TRUST_PROXY: 'maybe',
+      }),
+    ).toEqual([
+      'PORT: must be an integer',
+      'JWT_ISSUER: must be an absolute http or https URL',
+      'BCRYPT_COST: must be at least 10',
+      'TRUST_PROXY: must be true or false',
+    ]);
+  });
+
+  it('refuses an RSA modulus under 2048 bits and a short pepper', () => {
+    expect(issuesOf({ ...required, SIGNING_KEY_BITS: '1024', PASSWORD_PEPPER: 'short' })).toEqual([
+      'PASSWORD_PEPPER: must be at least 16 characters',
+      'SIGNING_KEY_BITS: must be at least 2048',
+    ]);
+  });
+
+  it('treats an empty variable as unset and drops a trailing slash from the issuer', () => {
+    const config = loadAuthConfig({ ...required, PORT: '', JWT_ISSUER: 'https://id.example.com/' });
+    expect(config.port).toBe(4000);
+    expect(config.tokens.issuer).toBe('https://id.example.com');
+  });
+});
