@@ -240,6 +240,17 @@ describe('health and unknown routes', () => {
     expect(wrongMethod.headers.get('allow')).toBe('POST');
   });
 
+  it('serves Prometheus metrics with per-route request durations', async () => {
+    await request(`${auth.url}/healthz`);
+    const response = await request(`${auth.url}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(response.text).toMatch(
+      /http_request_duration_seconds_count\{[^}]*route="\/healthz"[^}]*status="200"/,
+    );
+    expect(response.text).toContain('process_cpu_user_seconds_total');
+  });
+
   it('sends the security headers and echoes a request id', async () => {
     const response = await request(`${auth.url}/healthz`, {
       headers: { 'x-request-id': 'trace-123' },

@@ -2,6 +2,7 @@ export * from './config';
 export * from './error-handler';
 export * from './health';
 export * from './logger';
+export * from './metrics';
 export * from './problem';
 export * from './request-context';
 export * from './security-headers';

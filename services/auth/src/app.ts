@@ -1,7 +1,11 @@
 import {
+  createMetricsRegistry,
   errorHandler,
   healthRoutes,
+  httpMetrics,
   type Logger,
+  metricsRoutes,
+  type Registry,
   type RequestState,
   requestContext,
   securityHeaders,
@@ -26,6 +30,8 @@ export interface AuthService {
   app: Koa<RequestState>;
   pool: Pool;
   keys: KeyRing;
+  /** This instance's Prometheus registry, served at `/metrics`. */
+  metrics: Registry;
   /** Releases the pool and the hashing threads. Call after the server stopped. */
   close(): Promise<void>;
 }
@@ -36,6 +42,7 @@ export interface AuthService {
  * is what runs. Nothing here is a module-level singleton.
  */
 export async function createAuthService(config: AuthConfig, logger: Logger): Promise<AuthService> {
+  const metrics = createMetricsRegistry('auth');
   const pool = createPool(config.database, logger);
   const hasher = new PasswordHasher({
     cost: config.passwords.bcryptCost,
@@ -53,6 +60,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
     const app = new Koa<RequestState>({ proxy: config.trustProxy });
     app.silent = true; // errors are logged by the error handler, with the request id
     app.use(requestContext(logger));
+    app.use(httpMetrics(metrics));
     app.use(securityHeaders());
     app.use(errorHandler());
     app.use(dependencyErrors());
@@ -65,6 +73,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
       }),
       discoveryRoutes({ issuer: config.tokens.issuer, keys, maxAge: config.keys.jwksMaxAge }),
       userRoutes({ users, tokens }),
+      metricsRoutes(metrics),
     ]) {
       app.use(router.routes());
       app.use(router.allowedMethods());
@@ -74,6 +83,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
       app,
       pool,
       keys,
+      metrics,
       async close() {
         await Promise.allSettled([hasher.close(), pool.end()]);
       },

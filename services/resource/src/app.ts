@@ -1,7 +1,11 @@
 import {
+  createMetricsRegistry,
   errorHandler,
   healthRoutes,
+  httpMetrics,
   type Logger,
+  metricsRoutes,
+  type Registry,
   type RequestState,
   requestContext,
   securityHeaders,
@@ -16,6 +20,8 @@ export interface ResourceService {
   app: Koa<RequestState>;
   jwks: JwksCache;
   verifier: AccessTokenVerifier;
+  /** This instance's Prometheus registry, served at `/metrics`. */
+  metrics: Registry;
   close(): Promise<void>;
 }
 
@@ -30,6 +36,7 @@ export async function createResourceService(
   logger: Logger,
   options: ResourceServiceOptions = {},
 ): Promise<ResourceService> {
+  const metrics = createMetricsRegistry('resource');
   const jwks = new JwksCache(config.jwks, logger, options.fetch);
   // A failed first fetch is not fatal: the service starts, reports unready, and keeps trying.
   await jwks.start();
@@ -38,6 +45,7 @@ export async function createResourceService(
   const app = new Koa<RequestState>({ proxy: config.trustProxy });
   app.silent = true;
   app.use(requestContext(logger));
+  app.use(httpMetrics(metrics));
   app.use(securityHeaders());
   app.use(errorHandler());
   const health = healthRoutes({
@@ -48,7 +56,7 @@ export async function createResourceService(
     },
   });
   const routes = protectedRoutes(verifier, config.realm);
-  for (const router of [health, routes]) {
+  for (const router of [health, routes, metricsRoutes(metrics)]) {
     app.use(router.routes() as Koa.Middleware<RequestState>);
     app.use(router.allowedMethods() as Koa.Middleware<RequestState>);
   }
@@ -57,6 +65,7 @@ export async function createResourceService(
     app,
     jwks,
     verifier,
+    metrics,
     async close() {
       jwks.stop();
     },
