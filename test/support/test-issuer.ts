@@ -1,0 +1,167 @@
+import { createSign, generateKeyPairSync, type KeyObject, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { TEST_AUDIENCE, TEST_ISSUER } from './services';
+
+/** How the test JWKS endpoint answers; tests switch it to simulate an issuer in trouble. */
+export type JwksBehaviour =
+  | { kind: 'ok'; maxAge?: number }
+  | { kind: 'status'; status: number; body?: string }
+  | { kind: 'html' }
+  | { kind: 'json'; body: unknown }
+  | { kind: 'slow'; delayMs: number }
+  | { kind: 'reset' };
+
+export interface TestKey {
+  kid: string;
+  privateKey: KeyObject;
+  publicJwk: Record<string, unknown>;
+}
+
+const b64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
+
+export function generateTestKey(bits = 2048, kid: string = randomUUID()): TestKey {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: bits });
+  return {
+    kid,
+    privateKey,
+    publicJwk: { ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' },
+  };
+}
+
+/**
+ * A stand-in issuer for attacking the resource service: it publishes a JWKS
+ * over real HTTP on loopback (its behaviour switchable: down, slow, HTML,
+ * `{}`...), counts the fetches it receives, and mints tokens with any header
+ * and claims, signed RS256 by its key, so each check of the verifier can be
+ * hit in isolation.
+ */
+export class TestIssuer {
+  readonly keys: TestKey[];
+  behaviour: JwksBehaviour = { kind: 'ok', maxAge: 300 };
+  /** Every request the JWKS server received, by path. */
+  readonly requests: string[] = [];
+  #server: Server | undefined;
+  #sockets = new Set<import('node:net').Socket>();
+
+  constructor(keys: TestKey[] = [generateTestKey()]) {
+    this.keys = keys;
+  }
+
+  get key(): TestKey {
+    return this.keys[0] as TestKey;
+  }
+
+  get jwksFetches(): number {
+    return this.requests.filter((path) => path === '/jwks').length;
+  }
+
+  url = '';
+
+  async start(): Promise<this> {
+    this.#server = createServer((req, res) => this.#answer(req, res));
+    this.#server.on('connection', (socket) => {
+      this.#sockets.add(socket);
+      socket.on('close', () => this.#sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => this.#server?.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  get jwksUrl(): string {
+    return `${this.url}/jwks`;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
+    await new Promise<void>((resolve) =>
+      this.#server ? this.#server.close(() => resolve()) : resolve(),
+    );
+  }
+
+  /** Claims a valid access token carries, for this issuer and the test audience. */
+  claims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+    const now = Math.floor(Date.now() / 1000);
+    return {
+      iss: TEST_ISSUER,
+      sub: randomUUID(),
+      aud: TEST_AUDIENCE,
+      iat: now,
+      exp: now + 300,
+      jti: randomUUID(),
+      client_id: 'authpair',
+      username: 'mallory',
+      ...overrides,
+    };
+  }
+
+  /**
+   * A compact JWS. `header` and `claims` are merged over valid defaults;
+   * a value of `undefined` removes that member. Signed RS256 with `key`
+   * unless `sign` is false (then the signature is empty).
+   */
+  mint(
+    options: {
+      header?: Record<string, unknown>;
+      claims?: Record<string, unknown>;
+      key?: TestKey;
+      sign?: boolean;
+    } = {},
+  ): string {
+    const key = options.key ?? this.key;
+    const header = strip({ alg: 'RS256', typ: 'at+jwt', kid: key.kid, ...options.header });
+    const claims = strip(this.claims(options.claims));
+    const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
+    if (options.sign === false) return `${input}.`;
+    const signature = createSign('RSA-SHA256').update(input).sign(key.privateKey);
+    return `${input}.${b64url(signature)}`;
+  }
+
+  #answer(req: IncomingMessage, res: ServerResponse): void {
+    this.requests.push(req.url ?? '');
+    if (req.url !== '/jwks') {
+      res.writeHead(404).end();
+      return;
+    }
+    const behaviour = this.behaviour;
+    switch (behaviour.kind) {
+      case 'ok':
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'cache-control': `public, max-age=${behaviour.maxAge ?? 300}`,
+        });
+        res.end(JSON.stringify({ keys: this.keys.map((key) => key.publicJwk) }));
+        return;
+      case 'status':
+        res
+          .writeHead(behaviour.status, { 'content-type': 'text/plain' })
+          .end(behaviour.body ?? 'error');
+        return;
+      case 'html':
+        res
+          .writeHead(200, { 'content-type': 'text/html' })
+          .end('<!doctype html><title>Maintenance</title>');
+        return;
+      case 'json':
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify(behaviour.body));
+        return;
+      case 'slow':
+        setTimeout(() => {
+          if (res.writableEnded || res.destroyed) return;
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ keys: this.keys.map((key) => key.publicJwk) }));
+        }, behaviour.delayMs).unref();
+        return;
+      case 'reset':
+        req.socket.destroy();
+        return;
+    }
+  }
+}
+
+function strip(record: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
+}
