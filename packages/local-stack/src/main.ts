@@ -49,12 +49,15 @@ async function main(): Promise<void> {
   }
 
   const issuer = env.JWT_ISSUER ?? `http://localhost:${authPort}`;
+  // Both services run in this process, so a fresh shared secret per start is enough.
+  const feedToken = env.REVOCATION_FEED_TOKEN ?? randomBytes(32).toString('base64url');
   const authConfig = loadAuthConfig({
     ...env,
     PORT: authPort,
     DATABASE_URL: databaseUrl,
     JWT_ISSUER: issuer,
     PASSWORD_PEPPER: env.PASSWORD_PEPPER ?? (await localPepper()),
+    REVOCATION_FEED_TOKEN: feedToken,
   });
   const auth = await startAuthService(
     authConfig,
@@ -66,6 +69,7 @@ async function main(): Promise<void> {
     PORT: resourcePort,
     JWT_ISSUER: issuer,
     JWKS_URL: env.JWKS_URL ?? `http://127.0.0.1:${auth.server.port}/.well-known/jwks.json`,
+    REVOCATION_FEED_TOKEN: feedToken,
   });
   const resource = await startResourceService(
     resourceConfig,

@@ -15,14 +15,29 @@ import type { Pool } from 'pg';
 import type { AuthConfig } from './config';
 import { migrate } from './db/migrate';
 import { createPool, waitForDatabase } from './db/pool';
+import { requireSession } from './http/authenticate';
 import { dependencyErrors } from './http/dependency-errors';
 import { discoveryRoutes } from './http/routes/discovery';
+import { internalRoutes } from './http/routes/internal';
+import { oauthRoutes } from './http/routes/oauth';
+import { sessionRoutes } from './http/routes/sessions';
 import { userRoutes } from './http/routes/users';
 import { KeyRing } from './keys/key-ring';
+import { createTokenRefresher } from './sessions/refresh';
+import { createSessionMetrics } from './sessions/session-metrics';
+import { createSessionService } from './sessions/session-service';
 import { createAccessTokenIssuer } from './tokens/access-token';
+import { createAccessTokenVerifier } from './tokens/access-token-verifier';
+import { createPasswordChanger } from './users/password-change';
 import { PasswordHasher } from './users/password-hasher';
 import { createUserQueries } from './users/user-queries';
 import { createUserService } from './users/user-service';
+
+/**
+ * How far back the revocation feed reaches beyond the access-token lifetime:
+ * covers the resource services' clock tolerance (at most 30 s) and skew.
+ */
+const FEED_MARGIN_SECONDS = 60;
 
 /** The assembled auth service, before it listens. */
 export interface AuthService {
@@ -56,6 +71,22 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
 
     const users = createUserService({ users: createUserQueries(pool), hasher, logger });
     const tokens = createAccessTokenIssuer(config.tokens, keys);
+    const sessionDeps = {
+      pool,
+      tokens,
+      settings: config.sessions,
+      metrics: createSessionMetrics(metrics),
+      logger,
+    };
+    const sessions = createSessionService(sessionDeps);
+    const refresher = createTokenRefresher({ ...sessionDeps, sessions });
+    const verifier = createAccessTokenVerifier(config.tokens, keys);
+    const changePassword = createPasswordChanger({
+      pool,
+      hasher,
+      endOtherSessions: (db, userId, keepSessionId) =>
+        sessions.endWithin(db, { userId, exceptSessionId: keepSessionId }, 'password_changed'),
+    });
 
     const app = new Koa<RequestState>({ proxy: config.trustProxy });
     app.silent = true; // errors are logged by the error handler, with the request id
@@ -72,7 +103,18 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
         },
       }),
       discoveryRoutes({ issuer: config.tokens.issuer, keys, maxAge: config.keys.jwksMaxAge }),
-      userRoutes({ users, tokens }),
+      userRoutes({ users, sessions }),
+      oauthRoutes({ refresher, sessions, verifier, clientId: config.tokens.clientId }),
+      sessionRoutes({
+        sessions,
+        authenticate: requireSession({ verifier, sessions, realm: config.realm }),
+        changePassword,
+      }),
+      internalRoutes({
+        pool,
+        feedToken: config.revocationFeed.token,
+        windowSeconds: config.tokens.accessTokenTtl + FEED_MARGIN_SECONDS,
+      }),
       metricsRoutes(metrics),
     ]) {
       app.use(router.routes());
