@@ -58,6 +58,13 @@ describe('GET /sessions', () => {
     expect(phoneView).toMatchObject({ user_agent: 'phone', current: false });
   });
 
+  it('refuses a refresh token sent as an access token', async () => {
+    const { refreshToken } = await registerAndLogin(context.auth.url);
+    const response = await listSessions(refreshToken);
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
+  });
+
   it('answers 401 with a challenge without a token, and never lists other users’ sessions', async () => {
     const anonymous = await request(`${context.auth.url}/sessions`);
     expect(anonymous.status).toBe(401);

@@ -50,6 +50,7 @@ export function formatCursor({ xid, sid }: Cursor): string {
   return sid === NIL_UUID ? String(xid) : `${xid}.${sid}`;
 }
 
+/** One row of the page query: the horizon, and a revocation unless the page is empty. */
 interface FeedRow {
   horizon: string;
   sid: string | null;
@@ -58,12 +59,25 @@ interface FeedRow {
   xid: string | null;
 }
 
+interface Revocation {
+  sid: string;
+  revokedAt: Date;
+  reason: SessionEndReason;
+  xid: bigint;
+}
+
+function revocationOf({ sid, revoked_at, reason, xid }: FeedRow): Revocation[] {
+  return sid === null || revoked_at === null || reason === null || xid === null
+    ? []
+    : [{ sid, revokedAt: revoked_at, reason, xid: BigInt(xid) }];
+}
+
 async function readPage(
   db: Queryable,
   after: Cursor,
   windowSeconds: number,
   limit: number,
-): Promise<{ horizon: bigint; rows: FeedRow[] }> {
+): Promise<{ horizon: bigint; rows: Revocation[] }> {
   // One statement, so the horizon and the rows come from the same snapshot.
   const { rows } = await db.query<FeedRow>(
     `WITH horizon AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
@@ -81,8 +95,8 @@ async function readPage(
        ) r ON true`,
     [after.xid.toString(), after.sid, windowSeconds, limit],
   );
-  const horizon = BigInt((rows[0] as FeedRow).horizon);
-  return { horizon, rows: rows.filter((row) => row.sid !== null) };
+  const horizon = BigInt(rows[0]?.horizon ?? '0');
+  return { horizon, rows: rows.flatMap(revocationOf) };
 }
 
 /**
@@ -108,13 +122,13 @@ export async function revocationFeedPage(
   const last = page.rows.at(-1);
   const cursor =
     full && last !== undefined
-      ? { xid: BigInt(last.xid as string), sid: last.sid as string }
+      ? { xid: last.xid, sid: last.sid }
       : { xid: page.horizon, sid: NIL_UUID };
   return {
-    revocations: page.rows.map((row) => ({
-      sid: row.sid as string,
-      revoked_at: (row.revoked_at as Date).toISOString(),
-      reason: row.reason as SessionEndReason,
+    revocations: page.rows.map(({ sid, revokedAt, reason }) => ({
+      sid,
+      revoked_at: revokedAt.toISOString(),
+      reason,
     })),
     cursor: formatCursor(cursor),
     has_more: full,
