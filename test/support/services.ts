@@ -16,6 +16,8 @@ import { createLogger, type Logger } from '@authpair/service-kit';
 export const TEST_ISSUER = 'http://auth.test';
 export const TEST_AUDIENCE = 'authpair-resource';
 export const TEST_PEPPER = 'test-pepper-0123456789abcdef';
+/** `KEY_ENCRYPTION_KEYS` of the tests: one KEK, id `test` (32 bytes, base64). */
+export const TEST_KEK = 'test:YXV0aHBhaXItdGVzdC1rZXktZW5jcnlwdGlvbi1rZXk=';
 
 type Env = Record<string, string>;
 
@@ -31,6 +33,7 @@ export function authConfig(databaseUrl: string, env: Env = {}): AuthConfig {
   return loadAuthConfig({
     DATABASE_URL: databaseUrl,
     PASSWORD_PEPPER: TEST_PEPPER,
+    KEY_ENCRYPTION_KEYS: TEST_KEK,
     HOST: '127.0.0.1',
     PORT: '0',
     JWT_ISSUER: TEST_ISSUER,
