@@ -29,8 +29,9 @@ export function testLogger(service: string, destination?: NodeJS.WritableStream)
   });
 }
 
-export function authConfig(databaseUrl: string, env: Env = {}): AuthConfig {
-  return loadAuthConfig({
+/** The environment the tests run auth with (also what they give `auth-admin`). */
+export function authEnvironment(databaseUrl: string, env: Env = {}): Env {
+  return {
     DATABASE_URL: databaseUrl,
     PASSWORD_PEPPER: TEST_PEPPER,
     KEY_ENCRYPTION_KEYS: TEST_KEK,
@@ -41,7 +42,11 @@ export function authConfig(databaseUrl: string, env: Env = {}): AuthConfig {
     BCRYPT_COST: '10',
     DB_STARTUP_TIMEOUT_MS: '0',
     ...env,
-  });
+  };
+}
+
+export function authConfig(databaseUrl: string, env: Env = {}): AuthConfig {
+  return loadAuthConfig(authEnvironment(databaseUrl, env));
 }
 
 export function resourceConfig(authUrl: string, env: Env = {}): ResourceConfig {

@@ -46,7 +46,9 @@ function keyRow(key: StoredKey, now: Date): string[] {
   ];
 }
 
-function printSchedule({ config, out }: CommandContext, active: StoredKey | undefined, now: Date) {
+function printSchedule({ config, out }: CommandContext, keys: StoredKey[], now: Date) {
+  const active = keys.find((key) => key.state === 'active');
+  const pending = keys.find((key) => key.state === 'pending');
   const schedule = keyScheduleOf(config);
   out.text(
     `A pending key signs ${formatDuration(schedule.pendingMs)} after it is published: ${explainTerms(schedule.pendingTerms)}.`,
@@ -55,7 +57,10 @@ function printSchedule({ config, out }: CommandContext, active: StoredKey | unde
     `A key leaves the JWKS ${formatDuration(schedule.retiringMs)} after it stops signing: ${explainTerms(schedule.retiringTerms)}.`,
   );
   const { rotationDays } = config.keys;
-  if (rotationDays === 0) out.text('Automatic rotation is off (SIGNING_KEY_ROTATION_DAYS=0).');
+  if (pending !== undefined)
+    out.text(`A rotation is under way: ${pending.kid} signs from ${when(pending.activateAt, now)}.`);
+  else if (rotationDays === 0)
+    out.text('Automatic rotation is off (SIGNING_KEY_ROTATION_DAYS=0).');
   else {
     const since = active?.activatedAt ?? active?.createdAt;
     const next = since === undefined ? null : new Date(since.getTime() + rotationDays * DAY_MS);
