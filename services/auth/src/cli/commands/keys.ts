@@ -58,9 +58,10 @@ function printSchedule({ config, out }: CommandContext, keys: StoredKey[], now: 
   );
   const { rotationDays } = config.keys;
   if (pending !== undefined)
-    out.text(`A rotation is under way: ${pending.kid} signs from ${when(pending.activateAt, now)}.`);
-  else if (rotationDays === 0)
-    out.text('Automatic rotation is off (SIGNING_KEY_ROTATION_DAYS=0).');
+    out.text(
+      `A rotation is under way: ${pending.kid} signs from ${when(pending.activateAt, now)}.`,
+    );
+  else if (rotationDays === 0) out.text('Automatic rotation is off (SIGNING_KEY_ROTATION_DAYS=0).');
   else {
     const since = active?.activatedAt ?? active?.createdAt;
     const next = since === undefined ? null : new Date(since.getTime() + rotationDays * DAY_MS);
@@ -109,11 +110,7 @@ export const keyCommands: CommandGroup = {
         );
         context.out.text();
         context.out.text(`Database time: ${formatTime(now)}.`);
-        printSchedule(
-          context,
-          keys.find((key) => key.state === 'active'),
-          now,
-        );
+        printSchedule(context, keys, now);
       },
     },
     {
