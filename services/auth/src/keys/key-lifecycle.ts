@@ -1,9 +1,8 @@
-import { createPrivateKey } from 'node:crypto';
 import type { Logger } from '@authpair/service-kit';
 import type { Pool } from 'pg';
-import { inTransaction } from '../db/pool';
 import { generateSigningKey } from './generate';
 import type { KeyEncryptionKeys, SealedKey } from './key-encryption';
+import { withKeyLock, withKeyLockIfFree } from './key-lock';
 import { createKeyQueries, type KeyQueries, type KeyState, type StoredKey } from './key-queries';
 import {
   activationSafeAt,
@@ -12,10 +11,8 @@ import {
   KeyStepRefused,
   removalSafeAt,
 } from './key-rules';
+import { resealUnderCurrentKek, sealPlaintextKeys } from './key-sealing';
 import type { KeySchedule } from './schedule';
-
-/** Serialises every write to signing_keys: start-up, each replica's scheduler, auth-admin. */
-const KEY_LOCK = 'authpair:signing-keys';
 
 export interface KeyLifecycleOptions {
   pool: Pool;
@@ -64,22 +61,9 @@ interface NewKey {
 export function createKeyLifecycle(options: KeyLifecycleOptions) {
   const { pool, logger, encryption, schedule } = options;
 
-  /** Runs `work` under the key lock, waiting for it. */
-  const locked = <T>(work: (keys: KeyQueries) => Promise<T>) =>
-    inTransaction(pool, async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [KEY_LOCK]);
-      return work(createKeyQueries(client));
-    });
-
-  /** Runs `work` under the key lock if nobody holds it; `undefined` otherwise (another replica is at it). */
-  const lockedIfFree = <T>(work: (keys: KeyQueries) => Promise<T>) =>
-    inTransaction(pool, async (client) => {
-      const { rows } = await client.query<{ locked: boolean }>(
-        'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked',
-        [KEY_LOCK],
-      );
-      return rows[0]?.locked === true ? work(createKeyQueries(client)) : undefined;
-    });
+  const locked = <T>(work: (keys: KeyQueries) => Promise<T>) => withKeyLock(pool, work);
+  const lockedIfFree = <T>(work: (keys: KeyQueries) => Promise<T>) => withKeyLockIfFree(pool, work);
+  const sealPlaintext = (keys: KeyQueries) => sealPlaintextKeys(keys, encryption);
 
   /** Generated outside any transaction: RSA generation can take seconds, a lock must not. */
   async function newKey(): Promise<NewKey> {
@@ -117,21 +101,6 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
     await keys.planRetirement(activateAt, new Date(activateAt.getTime() + schedule.retiringMs));
     const active = (await keys.published()).find((stored) => stored.state === 'active');
     return { pending, active };
-  }
-
-  /** Seals keys stored in plaintext before 0004; a retired key's private half is erased instead. */
-  async function sealPlaintext(keys: KeyQueries): Promise<string[]> {
-    const plaintext = await keys.plaintextKeys();
-    for (const { kid, state, pem } of plaintext) {
-      if (state === 'retired') {
-        await keys.retire(kid);
-        continue;
-      }
-      const der = createPrivateKey(pem).export({ format: 'der', type: 'pkcs8' });
-      await keys.storeSealed(kid, encryption.seal(kid, der));
-      der.fill(0);
-    }
-    return plaintext.map(({ kid }) => kid);
   }
 
   return {
@@ -249,13 +218,8 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
     async rewrap(): Promise<RewrapResult> {
       const result = await locked(async (keys) => {
         const sealed = await sealPlaintext(keys);
-        const stale = await keys.sealedUnderOtherKek(encryption.currentId);
-        for (const { kid, sealed: old } of stale) {
-          const der = encryption.open(kid, old);
-          await keys.storeSealed(kid, encryption.seal(kid, der));
-          der.fill(0);
-        }
-        return { kekId: encryption.currentId, rewrapped: stale.map(({ kid }) => kid), sealed };
+        const rewrapped = await resealUnderCurrentKek(keys, encryption);
+        return { kekId: encryption.currentId, rewrapped, sealed };
       });
       logger.info(result, 'signing keys re-wrapped');
       return result;

@@ -4,6 +4,7 @@ import type { Logger } from '@authpair/service-kit';
 import type { Pool } from 'pg';
 import type { KeyEncryptionKeys } from './key-encryption';
 import { createKeyQueries, type KeyState } from './key-queries';
+import { type Repeating, repeatEvery } from './repeat';
 
 /** The key that signs new tokens. */
 export interface ActiveSigningKey {
@@ -43,7 +44,7 @@ export class KeyRing {
   #states: KeyRingView['keys'] = [];
   #loadedAt = 0;
   #refreshing: Promise<void> | undefined;
-  #timer: NodeJS.Timeout | undefined;
+  #rereading: Repeating | undefined;
 
   constructor(pool: Pool, logger: Logger, options: KeyRingOptions) {
     this.#pool = pool;
@@ -54,12 +55,19 @@ export class KeyRing {
   /** Loads the keys (an active key must exist: see KeyLifecycle.initialise) and keeps rereading them. */
   async start(): Promise<void> {
     await this.refresh();
-    this.#schedule();
+    // At half the interval, so a request rarely finds the view too old and waits.
+    this.#rereading = repeatEvery(
+      this.#options.refreshIntervalMs / 2,
+      () => this.refresh(),
+      (error) => {
+        // Keep serving the last known keys; signing refuses once they are too old.
+        this.#logger.warn({ err: error }, 'signing keys could not be refreshed');
+      },
+    );
   }
 
   stop(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#rereading?.stop();
   }
 
   /** Rereads the keys from PostgreSQL; concurrent callers share one read. */
@@ -113,20 +121,5 @@ export class KeyRing {
     this.#published = published.map((key) => key.publicJwk);
     this.#states = published.map((key) => ({ kid: key.kid, state: key.state }));
     this.#loadedAt = Date.now();
-  }
-
-  /** Rereads at half the interval, so a request rarely finds the view too old and waits. */
-  #schedule(): void {
-    this.#timer = setTimeout(() => {
-      this.refresh()
-        .catch((error: unknown) => {
-          // Keep serving the last known keys; signing refuses once they are too old.
-          this.#logger.warn({ err: error }, 'signing keys could not be refreshed');
-        })
-        .finally(() => {
-          if (this.#timer !== undefined) this.#schedule();
-        });
-    }, this.#options.refreshIntervalMs / 2);
-    this.#timer.unref();
   }
 }

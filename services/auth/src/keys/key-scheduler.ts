@@ -1,6 +1,7 @@
 import type { Logger } from '@authpair/service-kit';
 import type { KeyLifecycle } from './key-lifecycle';
 import type { KeyRing } from './key-ring';
+import { type Repeating, repeatEvery } from './repeat';
 
 /** What one tick changed. */
 export interface TickResult {
@@ -30,7 +31,7 @@ export class KeyScheduler {
   readonly #ring: KeyRing;
   readonly #logger: Logger;
   readonly #options: KeySchedulerOptions;
-  #timer: NodeJS.Timeout | undefined;
+  #ticking: Repeating | undefined;
   #running: Promise<TickResult> | undefined;
 
   constructor(
@@ -46,13 +47,16 @@ export class KeyScheduler {
   }
 
   start(): void {
-    this.#schedule();
+    this.#ticking = repeatEvery(
+      this.#options.intervalMs,
+      () => this.tick(),
+      (error) => this.#logger.warn({ err: error }, 'signing-key scheduler tick failed'),
+    );
   }
 
   /** Stops ticking and waits for a tick in progress, so the pool can close under it. */
   async stop(): Promise<void> {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#ticking?.stop();
     await this.#running?.catch(() => undefined);
   }
 
@@ -76,18 +80,5 @@ export class KeyScheduler {
     if (activated !== undefined || retired.length > 0 || created !== undefined)
       await this.#ring.refresh();
     return { activated, retired, created };
-  }
-
-  #schedule(): void {
-    this.#timer = setTimeout(() => {
-      this.tick()
-        .catch((error: unknown) => {
-          this.#logger.warn({ err: error }, 'signing-key scheduler tick failed');
-        })
-        .finally(() => {
-          if (this.#timer !== undefined) this.#schedule();
-        });
-    }, this.#options.intervalMs);
-    this.#timer.unref();
   }
 }

@@ -1,8 +1,9 @@
+import type { KeyLifecycle, StepResult } from '../../keys/key-lifecycle';
 import type { StoredKey } from '../../keys/key-queries';
 import { explainTerms, formatDuration } from '../../keys/schedule';
 import { keyLifecycleOf, keyScheduleOf } from '../../keys/signing-keys';
-import { formatTime, type Output, table } from '../output';
-import type { CommandContext, CommandGroup } from '../registry';
+import { formatTime, table } from '../output';
+import type { Command, CommandContext, CommandGroup } from '../registry';
 
 const DAY_MS = 86_400_000;
 
@@ -71,11 +72,36 @@ function printSchedule({ config, out }: CommandContext, keys: StoredKey[], now: 
   }
 }
 
-function printStep(out: Output, verb: string, key: StoredKey, forced: boolean, changed: boolean) {
-  out.result({ changed, forced, key: keyJson(key) });
-  if (!changed) out.text(`${key.kid} is already ${key.state}; nothing to do.`);
-  else
-    out.text(`${verb} ${key.kid}${forced ? ' (forced, before the schedule deemed it safe)' : ''}.`);
+/** `keys <name> <kid> [--force]`: one manual step on one key. */
+function kidStep(spec: {
+  name: string;
+  summary: string;
+  /** What --force does, for the help. */
+  force: string;
+  /** The past tense for the report: `Activated`. */
+  done: string;
+  step: (lifecycle: KeyLifecycle, kid: string, force: boolean) => Promise<StepResult>;
+}): Command {
+  return {
+    name: spec.name,
+    summary: spec.summary,
+    args: ['kid'],
+    options: { force: { type: 'boolean', description: spec.force } },
+    async run({ pool, config, logger, out }, { args, options }) {
+      const lifecycle = keyLifecycleOf(pool, config, logger);
+      const { key, forced, changed } = await spec.step(
+        lifecycle,
+        args[0] as string,
+        options.force === true,
+      );
+      out.result({ changed, forced, key: keyJson(key) });
+      if (!changed) out.text(`${key.kid} is already ${key.state}; nothing to do.`);
+      else
+        out.text(
+          `${spec.done} ${key.kid}${forced ? ' (forced, before the schedule deemed it safe)' : ''}.`,
+        );
+    },
+  };
 }
 
 /** `auth-admin keys …`: list, rotate, activate, retire the signing keys, re-wrap them under a new KEK. */
@@ -129,41 +155,21 @@ export const keyCommands: CommandGroup = {
         out.text('The auth service takes these steps itself; follow them with `keys list`.');
       },
     },
-    {
+    kidStep({
       name: 'activate',
       summary: 'make a pending key sign now (refused before it is safe, unless --force)',
-      args: ['kid'],
-      options: {
-        force: {
-          type: 'boolean',
-          description: 'activate even though verifiers may not know the key yet',
-        },
-      },
-      async run({ pool, config, logger, out }, { args, options }) {
-        const result = await keyLifecycleOf(pool, config, logger).activate(args[0] as string, {
-          force: options.force === true,
-        });
-        printStep(out, 'Activated', result.key, result.forced, result.changed);
-      },
-    },
-    {
+      force: 'activate even though verifiers may not know the key yet',
+      done: 'Activated',
+      step: (lifecycle, kid, force) => lifecycle.activate(kid, { force }),
+    }),
+    kidStep({
       name: 'retire',
       summary:
         'withdraw a pending key, or remove a retiring key from the JWKS (unsafe early: --force)',
-      args: ['kid'],
-      options: {
-        force: {
-          type: 'boolean',
-          description: 'remove a retiring key although tokens it signed may still be valid',
-        },
-      },
-      async run({ pool, config, logger, out }, { args, options }) {
-        const result = await keyLifecycleOf(pool, config, logger).retire(args[0] as string, {
-          force: options.force === true,
-        });
-        printStep(out, 'Retired', result.key, result.forced, result.changed);
-      },
-    },
+      force: 'remove a retiring key although tokens it signed may still be valid',
+      done: 'Retired',
+      step: (lifecycle, kid, force) => lifecycle.retire(kid, { force }),
+    }),
     {
       name: 'rewrap',
       summary: 'seal every private key under the current key-encryption key (the first one)',
