@@ -16,6 +16,8 @@ import { createLogger, type Logger } from '@authpair/service-kit';
 export const TEST_ISSUER = 'http://auth.test';
 export const TEST_AUDIENCE = 'authpair-resource';
 export const TEST_PEPPER = 'test-pepper-0123456789abcdef';
+/** `KEY_ENCRYPTION_KEYS` of the tests: one KEK, id `test` (32 bytes, base64). */
+export const TEST_KEK = 'test:YXV0aHBhaXItdGVzdC1rZXktZW5jcnlwdGlvbi1rZXk=';
 
 type Env = Record<string, string>;
 
@@ -27,10 +29,12 @@ export function testLogger(service: string, destination?: NodeJS.WritableStream)
   });
 }
 
-export function authConfig(databaseUrl: string, env: Env = {}): AuthConfig {
-  return loadAuthConfig({
+/** The environment the tests run auth with (also what they give `auth-admin`). */
+export function authEnvironment(databaseUrl: string, env: Env = {}): Env {
+  return {
     DATABASE_URL: databaseUrl,
     PASSWORD_PEPPER: TEST_PEPPER,
+    KEY_ENCRYPTION_KEYS: TEST_KEK,
     HOST: '127.0.0.1',
     PORT: '0',
     JWT_ISSUER: TEST_ISSUER,
@@ -38,7 +42,11 @@ export function authConfig(databaseUrl: string, env: Env = {}): AuthConfig {
     BCRYPT_COST: '10',
     DB_STARTUP_TIMEOUT_MS: '0',
     ...env,
-  });
+  };
+}
+
+export function authConfig(databaseUrl: string, env: Env = {}): AuthConfig {
+  return loadAuthConfig(authEnvironment(databaseUrl, env));
 }
 
 export function resourceConfig(authUrl: string, env: Env = {}): ResourceConfig {

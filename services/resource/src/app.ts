@@ -14,6 +14,7 @@ import Koa from 'koa';
 import type { ResourceConfig } from './config';
 import { protectedRoutes } from './http/routes/protected';
 import { JwksCache } from './verify/jwks-cache';
+import { createJwksMetrics } from './verify/jwks-metrics';
 import { AccessTokenVerifier } from './verify/verifier';
 
 export interface ResourceService {
@@ -37,7 +38,9 @@ export async function createResourceService(
   options: ResourceServiceOptions = {},
 ): Promise<ResourceService> {
   const metrics = createMetricsRegistry('resource');
-  const jwks = new JwksCache(config.jwks, logger, options.fetch);
+  const jwksMetrics = createJwksMetrics(metrics);
+  const jwks = new JwksCache(config.jwks, logger, options.fetch, jwksMetrics.observer);
+  jwksMetrics.track(jwks);
   // A failed first fetch is not fatal: the service starts, reports unready, and keeps trying.
   await jwks.start();
   const verifier = new AccessTokenVerifier(config.tokens, jwks);

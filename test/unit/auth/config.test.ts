@@ -4,6 +4,7 @@ import { ConfigError } from '@authpair/service-kit';
 const required = {
   DATABASE_URL: 'postgres://db/authpair',
   PASSWORD_PEPPER: 'a-secret-of-enough-length',
+  KEY_ENCRYPTION_KEYS: `kek1:${Buffer.alloc(32, 1).toString('base64')}`,
 };
 
 function issuesOf(env: Record<string, string>): string[] {
@@ -33,7 +34,11 @@ describe('auth configuration', () => {
   });
 
   it('names every missing required variable at once', () => {
-    expect(issuesOf({})).toEqual(['DATABASE_URL: is required', 'PASSWORD_PEPPER: is required']);
+    expect(issuesOf({})).toEqual([
+      'DATABASE_URL: is required',
+      'PASSWORD_PEPPER: is required',
+      'KEY_ENCRYPTION_KEYS: is required',
+    ]);
   });
 
   it('names malformed values and says why', () => {
