@@ -11,7 +11,13 @@ import { availableParallelism } from 'node:os';
 import bcrypt from 'bcryptjs';
 import { freePort } from '../support/ports';
 import { startTestPostgres, type TestPostgres } from '../support/postgres-server';
-import { TEST_AUDIENCE, TEST_FEED_TOKEN, TEST_ISSUER, TEST_PEPPER } from '../support/services';
+import {
+  TEST_AUDIENCE,
+  TEST_FEED_TOKEN,
+  TEST_ISSUER,
+  TEST_KEK,
+  TEST_PEPPER,
+} from '../support/services';
 import { TestIssuer } from '../support/test-issuer';
 import { type LoadOptions, type LoadResult, median, runLoad } from './load';
 import { type ServerProcess, startServer } from './process';
@@ -244,6 +250,7 @@ async function loginLoads(checks: Report['checks']): Promise<Row[]> {
         DATABASE_URL: postgres.url,
         PASSWORD_PEPPER: TEST_PEPPER,
         REVOCATION_FEED_TOKEN: TEST_FEED_TOKEN,
+        KEY_ENCRYPTION_KEYS: TEST_KEK,
         BCRYPT_COST: String(settings.bcryptCost),
         LOG_LEVEL: 'info',
       },

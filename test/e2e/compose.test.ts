@@ -79,6 +79,24 @@ describe('the compose stack', () => {
     expect(refused.status).toBe(401);
   });
 
+  it('ships auth-admin in the auth image: keys list shows the published key, sealed at rest', async () => {
+    const result = await compose(
+      project,
+      ['exec', '-T', 'auth', 'auth-admin', 'keys', 'list', '--json'],
+      env,
+    );
+    expect(result.code).toBe(0);
+    const listed = JSON.parse(result.output.slice(result.output.indexOf('{')));
+    const jwks = await request(`${authUrl}/.well-known/jwks.json`);
+    expect(listed.keys).toEqual([
+      expect.objectContaining({
+        kid: jwks.body.keys[0].kid,
+        state: 'active',
+        kek_id: 'local-only',
+      }),
+    ]);
+  });
+
   it('runs the services as a non-root user', async () => {
     for (const service of ['auth', 'resource']) {
       const result = await compose(project, ['exec', '-T', service, 'id', '-u'], env);

@@ -235,7 +235,18 @@ describe('health and unknown routes', () => {
     expect((await request(`${auth.url}/healthz`)).body).toEqual({ status: 'ok' });
     const ready = await request(`${auth.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: 'ready', checks: { postgres: { status: 'up' } } });
+    expect(ready.body).toEqual({
+      status: 'ready',
+      checks: {
+        postgres: { status: 'up' },
+        signing_keys: {
+          status: 'up',
+          active_kid: expect.any(String),
+          keys: [{ kid: expect.any(String), state: 'active' }],
+          loaded_at: expect.any(String),
+        },
+      },
+    });
   });
 
   it('answers unknown paths with a 404 problem and wrong methods with a 405 naming the allowed ones', async () => {

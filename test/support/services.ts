@@ -19,6 +19,8 @@ export const TEST_AUDIENCE = 'authpair-resource';
 export const TEST_PEPPER = 'test-pepper-0123456789abcdef';
 /** The shared secret of the revocation feed, on both sides. */
 export const TEST_FEED_TOKEN = 'test-revocation-feed-token-0123456789';
+/** `KEY_ENCRYPTION_KEYS` of the tests: one KEK, id `test` (32 bytes, base64). */
+export const TEST_KEK = 'test:YXV0aHBhaXItdGVzdC1rZXktZW5jcnlwdGlvbi1rZXk=';
 
 type Env = Record<string, string>;
 
@@ -30,10 +32,12 @@ export function testLogger(service: string, destination?: NodeJS.WritableStream)
   });
 }
 
-export function authConfig(databaseUrl: string, env: Env = {}): AuthConfig {
-  return loadAuthConfig({
+/** The environment the tests run auth with (also what they give `auth-admin`). */
+export function authEnvironment(databaseUrl: string, env: Env = {}): Env {
+  return {
     DATABASE_URL: databaseUrl,
     PASSWORD_PEPPER: TEST_PEPPER,
+    KEY_ENCRYPTION_KEYS: TEST_KEK,
     HOST: '127.0.0.1',
     PORT: '0',
     JWT_ISSUER: TEST_ISSUER,
@@ -42,7 +46,11 @@ export function authConfig(databaseUrl: string, env: Env = {}): AuthConfig {
     DB_STARTUP_TIMEOUT_MS: '0',
     REVOCATION_FEED_TOKEN: TEST_FEED_TOKEN,
     ...env,
-  });
+  };
+}
+
+export function authConfig(databaseUrl: string, env: Env = {}): AuthConfig {
+  return loadAuthConfig(authEnvironment(databaseUrl, env));
 }
 
 export function resourceConfig(authUrl: string, env: Env = {}): ResourceConfig {

@@ -65,13 +65,14 @@ export class TestIssuer {
 
   url = '';
 
-  async start(): Promise<this> {
+  /** Listens on loopback: a free port, or `port` to come back up where it was after stop(). */
+  async start(port = 0): Promise<this> {
     this.#server = createServer((req, res) => this.#answer(req, res));
     this.#server.on('connection', (socket) => {
       this.#sockets.add(socket);
       socket.on('close', () => this.#sockets.delete(socket));
     });
-    await new Promise<void>((resolve) => this.#server?.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.#server?.listen(port, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
     return this;
   }

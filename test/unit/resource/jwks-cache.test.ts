@@ -143,3 +143,45 @@ describe('JWKS cache policy', () => {
     expect(cache.snapshot().expiresAt).toBe(new Date(seconds * 1000).toISOString());
   });
 });
+
+describe('JWKS fetch failure reasons (metric labels)', () => {
+  it.each([
+    ['a refused connection', () => Promise.reject(new TypeError('fetch failed')), 'network'],
+    [
+      'a timeout',
+      () =>
+        Promise.reject(
+          new DOMException('The operation was aborted due to timeout', 'TimeoutError'),
+        ),
+      'timeout',
+    ],
+    ['a 503', () => new Response('down', { status: 503 }), 'http_status'],
+    ['HTML', () => new Response('<!doctype html>', { status: 200 }), 'not_json'],
+    ['an empty object', () => Response.json({}), 'invalid_document'],
+    [
+      'a private key member',
+      () => Response.json({ keys: [{ ...jwk, d: 'AQAB' }] }),
+      'invalid_document',
+    ],
+    [
+      'no RS256 key',
+      () => Response.json({ keys: [{ kty: 'oct', k: 'c2VjcmV0' }] }),
+      'no_usable_key',
+    ],
+    [
+      'a declared length over the limit',
+      () => new Response('{}', { headers: { 'content-length': String(10 * 1024 * 1024) } }),
+      'too_large',
+    ],
+  ] as const)('labels %s as %s, and a success as such', async (_name, answer, reason) => {
+    const { fetchImpl, answerWith } = scriptedFetch();
+    const seen: Array<string | undefined> = [];
+    const observer = { fetched: (_seconds: number, why?: string) => seen.push(why) };
+    const cache = new JwksCache(options, logger, fetchImpl, observer);
+    answerWith(answer);
+    await cache.refresh();
+    answerWith(() => Response.json({ keys: [jwk] }));
+    await cache.refresh();
+    expect(seen).toEqual([reason, undefined]);
+  });
+});

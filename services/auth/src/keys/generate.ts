@@ -9,7 +9,8 @@ export interface GeneratedKey {
   kid: string;
   publicJwk: RsaPublicJwk;
   privateKey: KeyObject;
-  privateKeyPem: string;
+  /** PKCS#8 DER: what is sealed and stored. */
+  privateKeyDer: Buffer;
 }
 
 /**
@@ -30,6 +31,6 @@ export async function generateSigningKey(modulusLength: number): Promise<Generat
     kid,
     publicJwk: { kty: 'RSA', kid, alg: 'RS256', use: 'sig', n, e },
     privateKey,
-    privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    privateKeyDer: privateKey.export({ format: 'der', type: 'pkcs8' }),
   };
 }

@@ -2,9 +2,9 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import type { RsaPublicJwk } from '@authpair/contracts';
 import type { Logger } from '@authpair/service-kit';
 import type { Pool } from 'pg';
-import { inTransaction } from '../db/pool';
-import { generateSigningKey } from './generate';
-import { createKeyQueries } from './key-queries';
+import type { KeyEncryptionKeys } from './key-encryption';
+import { createKeyQueries, type KeyState } from './key-queries';
+import { type Repeating, repeatEvery } from './repeat';
 
 /** The key that signs new tokens. */
 export interface ActiveSigningKey {
@@ -12,53 +12,62 @@ export interface ActiveSigningKey {
   privateKey: KeyObject;
 }
 
-/** Serialises key creation across replicas for the length of one transaction. */
-const KEY_LOCK = 'authpair:signing-keys';
-
 export interface KeyRingOptions {
-  rsaModulusBits: number;
-  /** How long a replica uses its cached view of the keys before rereading them. */
-  refreshIntervalMs?: number;
+  encryption: KeyEncryptionKeys;
+  /**
+   * How often the keys are reread. The rotation schedule assumes no replica
+   * signs from a view older than this, so signing waits for a reread past it.
+   */
+  refreshIntervalMs: number;
+}
+
+/** What this replica currently believes, for readiness and metrics. */
+export interface KeyRingView {
+  activeKid: string | undefined;
+  keys: Array<{ kid: string; state: KeyState }>;
+  loadedAt: Date | undefined;
 }
 
 /**
  * This replica's view of the signing keys: the active key for signing and
- * the published set for the JWKS, read from PostgreSQL and refreshed in the
- * background, so the request path never waits on the database for a key.
+ * the published set for the JWKS, reread from PostgreSQL in the background
+ * well within `refreshIntervalMs`. Polling, not LISTEN/NOTIFY: a
+ * notification can be missed while a connection is down, so the schedule
+ * would have to assume the polling interval anyway.
  */
 export class KeyRing {
   readonly #pool: Pool;
   readonly #logger: Logger;
-  readonly #options: Required<KeyRingOptions>;
+  readonly #options: KeyRingOptions;
   #active: ActiveSigningKey | undefined;
   #published: RsaPublicJwk[] = [];
+  #states: KeyRingView['keys'] = [];
   #loadedAt = 0;
   #refreshing: Promise<void> | undefined;
+  #rereading: Repeating | undefined;
 
   constructor(pool: Pool, logger: Logger, options: KeyRingOptions) {
     this.#pool = pool;
     this.#logger = logger;
-    this.#options = { refreshIntervalMs: 30_000, ...options };
+    this.#options = options;
   }
 
-  /**
-   * Makes sure exactly one active key exists, creating it on first start.
-   * Replicas starting together serialise on an advisory lock, and the
-   * partial unique index would refuse a second active key regardless.
-   */
+  /** Loads the keys (an active key must exist: see KeyLifecycle.initialise) and keeps rereading them. */
   async start(): Promise<void> {
-    await inTransaction(this.#pool, async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [KEY_LOCK]);
-      const keys = createKeyQueries(client);
-      if ((await keys.active()) !== undefined) return;
-      const generated = await generateSigningKey(this.#options.rsaModulusBits);
-      await keys.insert({ ...generated, state: 'active' });
-      this.#logger.info(
-        { kid: generated.kid, bits: this.#options.rsaModulusBits },
-        'signing key created',
-      );
-    });
     await this.refresh();
+    // At half the interval, so a request rarely finds the view too old and waits.
+    this.#rereading = repeatEvery(
+      this.#options.refreshIntervalMs / 2,
+      () => this.refresh(),
+      (error) => {
+        // Keep serving the last known keys; signing refuses once they are too old.
+        this.#logger.warn({ err: error }, 'signing keys could not be refreshed');
+      },
+    );
+  }
+
+  stop(): void {
+    this.#rereading?.stop();
   }
 
   /** Rereads the keys from PostgreSQL; concurrent callers share one read. */
@@ -69,35 +78,48 @@ export class KeyRing {
     return this.#refreshing;
   }
 
-  /** The key to sign with now. */
-  signingKey(): ActiveSigningKey {
-    this.#refreshIfStale();
+  /**
+   * The key to sign with now. A view older than the refresh interval is
+   * reread first (normally the background timer has done it), so a replica
+   * never signs with a key the schedule assumes it has stopped using; when
+   * the reread fails, the error propagates (a 503 when the database is down).
+   */
+  async signingKey(): Promise<ActiveSigningKey> {
+    if (Date.now() - this.#loadedAt > this.#options.refreshIntervalMs) await this.refresh();
     if (this.#active === undefined) throw new Error('the key ring has not been started');
     return this.#active;
   }
 
-  /** The public keys to publish now. */
+  /** The public keys to publish now: pending, active and retiring. */
   publishedKeys(): RsaPublicJwk[] {
-    this.#refreshIfStale();
     return this.#published;
   }
 
-  async #load(): Promise<void> {
-    const keys = createKeyQueries(this.#pool);
-    const [active, published] = await Promise.all([keys.active(), keys.published()]);
-    if (active === undefined) throw new Error('no active signing key');
-    if (this.#active?.kid !== active.kid) {
-      this.#active = { kid: active.kid, privateKey: createPrivateKey(active.privateKeyPem) };
-    }
-    this.#published = published;
-    this.#loadedAt = Date.now();
+  view(): KeyRingView {
+    return {
+      activeKid: this.#active?.kid,
+      keys: this.#states,
+      loadedAt: this.#loadedAt === 0 ? undefined : new Date(this.#loadedAt),
+    };
   }
 
-  #refreshIfStale(): void {
-    if (Date.now() - this.#loadedAt < this.#options.refreshIntervalMs) return;
-    this.refresh().catch((error: unknown) => {
-      // Keep serving the last known keys; the next request tries again.
-      this.#logger.warn({ err: error }, 'signing keys could not be refreshed');
-    });
+  async #load(): Promise<void> {
+    // One statement, so the active key and the published set come from one snapshot.
+    const published = await createKeyQueries(this.#pool).published();
+    const active = published.find((key) => key.state === 'active');
+    if (active === undefined) throw new Error('no active signing key');
+    if (this.#active?.kid !== active.kid) {
+      if (active.sealed === null) throw new Error(`signing key ${active.kid} has no private key`);
+      const der = this.#options.encryption.open(active.kid, active.sealed);
+      this.#active = {
+        kid: active.kid,
+        privateKey: createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }),
+      };
+      der.fill(0);
+      this.#logger.info({ kid: active.kid }, 'signing with key');
+    }
+    this.#published = published.map((key) => key.publicJwk);
+    this.#states = published.map((key) => ({ kid: key.kid, state: key.state }));
+    this.#loadedAt = Date.now();
   }
 }

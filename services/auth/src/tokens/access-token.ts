@@ -61,7 +61,7 @@ export function createAccessTokenIssuer(settings: AuthConfig['tokens'], keys: Ke
         Math.floor(Date.now() / 1000),
         randomUUID(),
       );
-      const { kid, privateKey } = keys.signingKey();
+      const { kid, privateKey } = await keys.signingKey();
       const token = await new SignJWT({ ...claims })
         .setProtectedHeader({ alg: ACCESS_TOKEN_ALGORITHM, typ: ACCESS_TOKEN_TYPE, kid })
         .sign(privateKey);

@@ -1,11 +1,8 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
-import { parseJwkSet } from '@authpair/contracts';
+import type { KeyObject } from 'node:crypto';
 import type { Logger } from '@authpair/service-kit';
 import type { ResourceConfig } from '../config';
 import { InvalidTokenError, JwksUnavailableError } from './errors';
-
-/** Bytes of JWKS response read at most; a real set of a few keys is a few KB. */
-const MAX_RESPONSE_BYTES = 512 * 1024;
+import { downloadJwks, type JwksFailureReason, JwksFetchError } from './jwks-fetch';
 
 /** What `/readyz` and metrics report about the cache. */
 export type JwksStatus = 'never_fetched' | 'fresh' | 'stale' | 'expired';
@@ -15,6 +12,8 @@ export interface JwksSnapshot {
   keys: number;
   fetchedAt: string | undefined;
   expiresAt: string | undefined;
+  /** Past `expiresAt`, cached keys keep verifying (stale-if-error) until this moment. */
+  usableUntil: string | undefined;
   lastError: string | undefined;
 }
 
@@ -25,6 +24,14 @@ export interface JwksCounters {
 }
 
 type Fetch = typeof fetch;
+
+/** Hooks for metrics; the cache itself knows nothing of Prometheus. */
+export interface JwksObserver {
+  /** A fetch finished: `reason` is set when it failed. */
+  fetched?(seconds: number, reason?: JwksFailureReason): void;
+  /** A token named a kid the fresh key set does not hold (answered 401). */
+  unknownKid?(): void;
+}
 
 /**
  * The issuer's key set, fetched over HTTP and held in memory, with an
@@ -45,6 +52,7 @@ export class JwksCache {
   readonly #options: ResourceConfig['jwks'];
   readonly #logger: Logger;
   readonly #fetch: Fetch;
+  readonly #observer: JwksObserver;
   #keys = new Map<string, KeyObject>();
   #fetchedAt: number | undefined;
   #expiresAt = 0;
@@ -55,10 +63,16 @@ export class JwksCache {
   #timer: NodeJS.Timeout | undefined;
   readonly counters: JwksCounters = { fetches: 0, failures: 0, unknownKid: 0 };
 
-  constructor(options: ResourceConfig['jwks'], logger: Logger, fetchImpl: Fetch = fetch) {
+  constructor(
+    options: ResourceConfig['jwks'],
+    logger: Logger,
+    fetchImpl: Fetch = fetch,
+    observer: JwksObserver = {},
+  ) {
     this.#options = options;
     this.#logger = logger;
     this.#fetch = fetchImpl;
+    this.#observer = observer;
   }
 
   /** Fetches once now (a failure is logged, not thrown) and keeps the set fresh in the background. */
@@ -98,6 +112,7 @@ export class JwksCache {
       );
     }
     this.counters.unknownKid += 1;
+    this.#observer.unknownKid?.();
     throw new InvalidTokenError('the signing key is not known');
   }
 
@@ -124,6 +139,10 @@ export class JwksCache {
         this.#fetchedAt === undefined ? undefined : new Date(this.#fetchedAt).toISOString(),
       expiresAt:
         this.#fetchedAt === undefined ? undefined : new Date(this.#expiresAt).toISOString(),
+      usableUntil:
+        this.#fetchedAt === undefined
+          ? undefined
+          : new Date(this.#expiresAt + this.#options.maxStale * 1000).toISOString(),
       lastError: this.#lastError,
     };
   }
@@ -162,66 +181,26 @@ export class JwksCache {
   }
 
   async #fetchAndReplace(): Promise<boolean> {
-    this.#lastAttemptAt = Date.now();
+    const startedAt = Date.now();
+    this.#lastAttemptAt = startedAt;
     this.counters.fetches += 1;
     try {
-      const { keys, ttlSeconds } = await this.#download();
+      const { keys, ttlSeconds } = await downloadJwks(this.#fetch, this.#options);
       this.#keys = keys;
       this.#fetchedAt = Date.now();
       this.#expiresAt = this.#fetchedAt + ttlSeconds * 1000;
       this.#lastAttemptFailed = false;
       this.#lastError = undefined;
+      this.#observer.fetched?.((Date.now() - startedAt) / 1000);
       return true;
     } catch (error) {
+      const reason = error instanceof JwksFetchError ? error.reason : 'network';
       this.counters.failures += 1;
       this.#lastAttemptFailed = true;
       this.#lastError = error instanceof Error ? error.message : String(error);
-      this.#logger.warn({ err: error, url: this.#options.url }, 'JWKS fetch failed');
+      this.#observer.fetched?.((Date.now() - startedAt) / 1000, reason);
+      this.#logger.warn({ err: error, reason, url: this.#options.url }, 'JWKS fetch failed');
       return false;
     }
-  }
-
-  async #download(): Promise<{ keys: Map<string, KeyObject>; ttlSeconds: number }> {
-    const response = await this.#fetch(this.#options.url, {
-      headers: { accept: 'application/json' },
-      redirect: 'error',
-      signal: AbortSignal.timeout(this.#options.timeoutMs),
-    });
-    if (response.status !== 200) {
-      await response.body?.cancel();
-      throw new Error(`JWKS endpoint answered ${response.status}`);
-    }
-    const declared = Number(response.headers.get('content-length') ?? '0');
-    if (declared > MAX_RESPONSE_BYTES) {
-      await response.body?.cancel();
-      throw new Error('JWKS response is too large');
-    }
-    const text = await response.text();
-    if (text.length > MAX_RESPONSE_BYTES) throw new Error('JWKS response is too large');
-    let document: unknown;
-    try {
-      document = JSON.parse(text);
-    } catch {
-      throw new Error('JWKS response is not JSON');
-    }
-    const parsed = parseJwkSet(document);
-    if (parsed.keys.length === 0) throw new Error('JWKS response has no usable RS256 key');
-    const keys = new Map<string, KeyObject>();
-    for (const jwk of parsed.keys) {
-      keys.set(
-        jwk.kid,
-        createPublicKey({ key: { kty: jwk.kty, n: jwk.n, e: jwk.e }, format: 'jwk' }),
-      );
-    }
-    return { keys, ttlSeconds: this.#ttlFrom(response.headers.get('cache-control')) };
-  }
-
-  #ttlFrom(cacheControl: string | null): number {
-    const { defaultTtl, minTtl, maxTtl } = this.#options;
-    if (cacheControl === null) return defaultTtl;
-    if (/\b(no-store|no-cache)\b/i.test(cacheControl)) return minTtl;
-    const match = /\bmax-age=(\d+)\b/i.exec(cacheControl);
-    if (match === null) return defaultTtl;
-    return Math.min(maxTtl, Math.max(minTtl, Number(match[1])));
   }
 }

@@ -1,0 +1,5 @@
+import type { CommandGroup } from '../registry';
+import { keyCommands } from './keys';
+
+/** Every command group of auth-admin; a new group is one file here and one line below. */
+export const COMMAND_GROUPS: CommandGroup[] = [keyCommands];

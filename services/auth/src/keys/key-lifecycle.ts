@@ -1,0 +1,279 @@
+import type { Logger } from '@authpair/service-kit';
+import type { Pool } from 'pg';
+import { generateSigningKey } from './generate';
+import type { KeyEncryptionKeys, SealedKey } from './key-encryption';
+import { withKeyLock, withKeyLockIfFree } from './key-lock';
+import { createKeyQueries, type KeyQueries, type KeyState, type StoredKey } from './key-queries';
+import {
+  activationSafeAt,
+  earlyActivation,
+  earlyRemoval,
+  KeyStepRefused,
+  removalSafeAt,
+} from './key-rules';
+import { resealUnderCurrentKek, sealPlaintextKeys } from './key-sealing';
+import type { KeySchedule } from './schedule';
+
+export interface KeyLifecycleOptions {
+  pool: Pool;
+  logger: Logger;
+  encryption: KeyEncryptionKeys;
+  schedule: KeySchedule;
+  rsaModulusBits: number;
+  /** Days between automatic rotations; 0 = off. */
+  rotationDays: number;
+}
+
+export interface RotateResult {
+  pending: StoredKey;
+  active: StoredKey | undefined;
+}
+
+export interface StepResult {
+  key: StoredKey;
+  previousState: KeyState;
+  /** False when the key already was in the requested state. */
+  changed: boolean;
+  /** The step was taken before the schedule deemed it safe. */
+  forced: boolean;
+}
+
+export interface RewrapResult {
+  kekId: string;
+  rewrapped: string[];
+  /** Keys that were still in plaintext (written before encryption at rest) and are now sealed. */
+  sealed: string[];
+}
+
+interface NewKey {
+  kid: string;
+  publicJwk: StoredKey['publicJwk'];
+  sealed: SealedKey;
+}
+
+/**
+ * Every change to the signing keys, manual (auth-admin) or scheduled (the
+ * scheduler's ticks), each in one transaction under one advisory lock, each
+ * re-checking the state it acts on once the lock is held. A step the
+ * schedule deems unsafe is refused with the reason and the moment it
+ * becomes safe, unless forced.
+ */
+export function createKeyLifecycle(options: KeyLifecycleOptions) {
+  const { pool, logger, encryption, schedule } = options;
+
+  const locked = <T>(work: (keys: KeyQueries) => Promise<T>) => withKeyLock(pool, work);
+  const lockedIfFree = <T>(work: (keys: KeyQueries) => Promise<T>) => withKeyLockIfFree(pool, work);
+  const sealPlaintext = (keys: KeyQueries) => sealPlaintextKeys(keys, encryption);
+
+  /** Generated outside any transaction: RSA generation can take seconds, a lock must not. */
+  async function newKey(): Promise<NewKey> {
+    const generated = await generateSigningKey(options.rsaModulusBits);
+    const sealed = encryption.seal(generated.kid, generated.privateKeyDer);
+    generated.privateKeyDer.fill(0);
+    return { kid: generated.kid, publicJwk: generated.publicJwk, sealed };
+  }
+
+  async function find(keys: KeyQueries, kid: string): Promise<StoredKey> {
+    const matches = kid === '' ? [] : await keys.matching(kid);
+    const exact = matches.find((key) => key.kid === kid);
+    if (exact !== undefined) return exact;
+    if (matches.length === 0) throw new KeyStepRefused(`no signing key has the kid ${kid}`);
+    if (matches.length > 1)
+      throw new KeyStepRefused(`${kid} is the start of ${matches.length} kids; give more of it`);
+    return matches[0] as StoredKey;
+  }
+
+  /** A key nobody can open must never become the signer: every login would fail. */
+  async function assertOpens(keys: KeyQueries, kid: string): Promise<void> {
+    const sealed = await keys.sealedKey(kid);
+    if (sealed === null) throw new KeyStepRefused(`signing key ${kid} has no private key`);
+    try {
+      encryption.open(kid, sealed).fill(0);
+    } catch (error) {
+      throw new KeyStepRefused((error as Error).message);
+    }
+  }
+
+  async function insertPending(keys: KeyQueries, key: NewKey): Promise<RotateResult> {
+    await keys.insert({ ...key, state: 'pending', activateAfterMs: schedule.pendingMs });
+    const pending = await find(keys, key.kid);
+    const activateAt = pending.activateAt as Date;
+    await keys.planRetirement(activateAt, new Date(activateAt.getTime() + schedule.retiringMs));
+    const active = (await keys.published()).find((stored) => stored.state === 'active');
+    return { pending, active };
+  }
+
+  return {
+    /**
+     * At start: seals any plaintext private key, then makes sure one active
+     * key exists. Replicas starting together each may generate a key; the
+     * lock and the re-check let exactly one insert it.
+     */
+    async initialise(): Promise<void> {
+      const sealed = await locked(sealPlaintext);
+      if (sealed.length > 0) logger.info({ kids: sealed }, 'plaintext signing keys sealed');
+      const stored = await createKeyQueries(pool).all();
+      const stale = stored.filter(
+        (key) => key.kekId !== null && key.kekId !== encryption.currentId,
+      );
+      if (stale.length > 0)
+        logger.warn(
+          { kids: stale.map((key) => key.kid), current: encryption.currentId },
+          'signing keys are sealed under an older key-encryption key; run `auth-admin keys rewrap`',
+        );
+      if (stored.some((key) => key.state === 'active')) return;
+      const key = await newKey();
+      await locked(async (keys) => {
+        if ((await keys.published()).some((existing) => existing.state === 'active')) return;
+        await keys.insert({ ...key, state: 'active' });
+        logger.info({ kid: key.kid, bits: options.rsaModulusBits }, 'signing key created');
+      });
+    },
+
+    /** Every key and the database's clock, for `keys list`. */
+    async list(): Promise<{ now: Date; keys: StoredKey[] }> {
+      const keys = createKeyQueries(pool);
+      const [now, all] = await Promise.all([keys.now(), keys.all()]);
+      return { now, keys: all };
+    },
+
+    /** Adds a pending key that the scheduler activates once verifiers can know it. */
+    async rotate(): Promise<RotateResult> {
+      const key = await newKey();
+      const result = await locked(async (keys) => {
+        const pending = (await keys.published()).find((stored) => stored.state === 'pending');
+        if (pending !== undefined)
+          throw new KeyStepRefused(
+            `signing key ${pending.kid} is already pending (it activates at ${pending.activateAt?.toISOString()}); activate or retire it first`,
+          );
+        return insertPending(keys, key);
+      });
+      logger.info(
+        { kid: result.pending.kid, activate_at: result.pending.activateAt },
+        'signing key added (pending)',
+      );
+      return result;
+    },
+
+    /** Makes a pending key the signer; refused before its activation is safe unless `force`. */
+    async activate(kid: string, { force = false } = {}): Promise<StepResult> {
+      const result = await locked(async (keys): Promise<StepResult> => {
+        const key = await find(keys, kid);
+        const unchanged = { key, previousState: key.state, changed: false, forced: false };
+        if (key.state === 'active') return unchanged;
+        if (key.state !== 'pending')
+          throw new KeyStepRefused(
+            `signing key ${key.kid} is ${key.state}; only a pending key can be activated`,
+          );
+        const now = await keys.now();
+        const early = now < activationSafeAt(key, schedule);
+        if (early && !force) throw earlyActivation(key, now, schedule);
+        await assertOpens(keys, key.kid);
+        await keys.activate(key.kid, schedule.retiringMs);
+        return {
+          key: await find(keys, key.kid),
+          previousState: 'pending',
+          changed: true,
+          forced: early,
+        };
+      });
+      if (result.changed)
+        logger.warn(
+          { kid: result.key.kid, forced: result.forced },
+          'signing key activated by hand',
+        );
+      return result;
+    },
+
+    /** Withdraws a pending key, or removes a retiring key from the JWKS (unsafe early unless `force`). */
+    async retire(kid: string, { force = false } = {}): Promise<StepResult> {
+      const result = await locked(async (keys): Promise<StepResult> => {
+        const key = await find(keys, kid);
+        const unchanged = { key, previousState: key.state, changed: false, forced: false };
+        if (key.state === 'retired') return unchanged;
+        if (key.state === 'active')
+          throw new KeyStepRefused(
+            `signing key ${key.kid} is the active key and cannot be retired: run \`keys rotate\`, then \`keys activate <new kid>\`; it then retires on schedule`,
+          );
+        let forced = false;
+        if (key.state === 'retiring') {
+          const now = await keys.now();
+          forced = now < removalSafeAt(key, schedule);
+          if (forced && !force) throw earlyRemoval(key, now, schedule);
+        } else {
+          await keys.planRetirement(null, null); // the rotation it belonged to is withdrawn
+        }
+        await keys.retire(key.kid);
+        return { key: await find(keys, key.kid), previousState: key.state, changed: true, forced };
+      });
+      if (result.changed)
+        logger.warn(
+          { kid: result.key.kid, from: result.previousState, forced: result.forced },
+          'signing key retired by hand',
+        );
+      return result;
+    },
+
+    /** Re-seals every private key under the current KEK (after adding a new KEK in front). */
+    async rewrap(): Promise<RewrapResult> {
+      const result = await locked(async (keys) => {
+        const sealed = await sealPlaintext(keys);
+        const rewrapped = await resealUnderCurrentKek(keys, encryption);
+        return { kekId: encryption.currentId, rewrapped, sealed };
+      });
+      logger.info(result, 'signing keys re-wrapped');
+      return result;
+    },
+
+    /** Scheduler step: activates the pending key once that is safe. */
+    async activateDue(): Promise<string | undefined> {
+      return lockedIfFree(async (keys) => {
+        const pending = (await keys.published()).find((key) => key.state === 'pending');
+        if (pending === undefined || (await keys.now()) < activationSafeAt(pending, schedule))
+          return undefined;
+        try {
+          await assertOpens(keys, pending.kid);
+        } catch (error) {
+          logger.error({ err: error, kid: pending.kid }, 'pending signing key cannot be activated');
+          return undefined;
+        }
+        const retiring = await keys.activate(pending.kid, schedule.retiringMs);
+        logger.info({ kid: pending.kid, retiring }, 'signing key activated');
+        return pending.kid;
+      });
+    },
+
+    /** Scheduler step: removes retiring keys whose tokens have all expired. */
+    async removeDue(): Promise<string[]> {
+      const removed = await lockedIfFree(async (keys) => {
+        const now = await keys.now();
+        const due = (await keys.published()).filter(
+          (key) => key.state === 'retiring' && now >= removalSafeAt(key, schedule),
+        );
+        for (const key of due) await keys.retire(key.kid);
+        return due.map((key) => key.kid);
+      });
+      if (removed !== undefined && removed.length > 0)
+        logger.info({ kids: removed }, 'signing keys retired');
+      return removed ?? [];
+    },
+
+    /** Scheduler step: adds a pending key when the active one is `rotationDays` old. */
+    async rotateIfDue(): Promise<string | undefined> {
+      if (options.rotationDays === 0) return undefined;
+      if (!(await createKeyQueries(pool).rotationDue(options.rotationDays))) return undefined;
+      const key = await newKey();
+      const result = await lockedIfFree(async (keys) =>
+        (await keys.rotationDue(options.rotationDays)) ? insertPending(keys, key) : undefined,
+      );
+      if (result === undefined) return undefined;
+      logger.info(
+        { kid: result.pending.kid, activate_at: result.pending.activateAt },
+        'signing key rotation started (pending key added)',
+      );
+      return result.pending.kid;
+    },
+  };
+}
+
+export type KeyLifecycle = ReturnType<typeof createKeyLifecycle>;

@@ -1,0 +1,97 @@
+import type { DependencyCheck } from '@authpair/contracts';
+import type { Logger, Registry } from '@authpair/service-kit';
+import type { Pool } from 'pg';
+import type { AdminConfig } from '../config';
+import { createKeyLifecycle, type KeyLifecycle } from './key-lifecycle';
+import { signingKeyMetrics } from './key-metrics';
+import { KeyRing } from './key-ring';
+import { KeyScheduler } from './key-scheduler';
+import { computeKeySchedule, type KeySchedule } from './schedule';
+
+/** The settings the keys need, shared by the service and auth-admin. */
+export type KeysConfig = Pick<AdminConfig, 'keys' | 'tokens'>;
+
+/** The schedule this configuration implies. */
+export function keyScheduleOf(config: KeysConfig): KeySchedule {
+  return computeKeySchedule({
+    jwksMaxAge: config.keys.jwksMaxAge,
+    verifierJwksMaxTtl: config.keys.verifiers.jwksMaxTtl,
+    verifierCooldown: config.keys.verifiers.cooldown,
+    clockTolerance: config.keys.verifiers.clockTolerance,
+    refreshIntervalMs: config.keys.refreshIntervalMs,
+    accessTokenTtl: config.tokens.accessTokenTtl,
+  });
+}
+
+export function keyLifecycleOf(pool: Pool, config: KeysConfig, logger: Logger): KeyLifecycle {
+  return createKeyLifecycle({
+    pool,
+    logger,
+    encryption: config.keys.encryption,
+    schedule: keyScheduleOf(config),
+    rsaModulusBits: config.keys.rsaModulusBits,
+    rotationDays: config.keys.rotationDays,
+  });
+}
+
+/** The service's signing keys: the lifecycle, this replica's view, and the scheduler. */
+export interface SigningKeys {
+  ring: KeyRing;
+  lifecycle: KeyLifecycle;
+  scheduler: KeyScheduler;
+  schedule: KeySchedule;
+  /** Stops the timers and waits for a scheduler tick in progress. */
+  stop(): Promise<void>;
+}
+
+/** Seals legacy keys, ensures an active key, loads the view, starts the scheduler. */
+export async function startSigningKeys(
+  pool: Pool,
+  config: KeysConfig,
+  logger: Logger,
+  metrics: Registry,
+): Promise<SigningKeys> {
+  const { onStep, observe } = signingKeyMetrics(metrics);
+  const lifecycle = keyLifecycleOf(pool, config, logger);
+  await lifecycle.initialise();
+  const ring = new KeyRing(pool, logger, {
+    encryption: config.keys.encryption,
+    refreshIntervalMs: config.keys.refreshIntervalMs,
+  });
+  await ring.start();
+  observe(ring);
+  const scheduler = new KeyScheduler(lifecycle, ring, logger, {
+    intervalMs: config.keys.refreshIntervalMs,
+    onStep,
+  });
+  scheduler.start();
+  return {
+    ring,
+    lifecycle,
+    scheduler,
+    schedule: keyScheduleOf(config),
+    async stop() {
+      ring.stop();
+      await scheduler.stop();
+    },
+  };
+}
+
+/**
+ * The `/readyz` entry: the kid signing now and the published states;
+ * `degraded` when this replica's view is older than twice the refresh
+ * interval (it cannot reread the keys, so it will refuse to sign soon).
+ */
+export function signingKeysReadiness(keys: SigningKeys, refreshIntervalMs: number) {
+  return async function signingKeysCheck(): Promise<DependencyCheck> {
+    const { activeKid, keys: published, loadedAt } = keys.ring.view();
+    const ageMs =
+      loadedAt === undefined ? Number.POSITIVE_INFINITY : Date.now() - loadedAt.getTime();
+    return {
+      status: ageMs <= 2 * refreshIntervalMs ? 'up' : 'degraded',
+      active_kid: activeKid,
+      keys: published,
+      loaded_at: loadedAt?.toISOString(),
+    };
+  };
+}
