@@ -1,4 +1,5 @@
 import {
+  corsPolicy,
   createMetricsRegistry,
   errorHandler,
   healthRoutes,
@@ -19,7 +20,10 @@ import { dependencyErrors } from './http/dependency-errors';
 import { discoveryRoutes } from './http/routes/discovery';
 import { userRoutes } from './http/routes/users';
 import { KeyRing } from './keys/key-ring';
+import { createRateLimits } from './rate-limit/limits';
+import { createThrottles } from './rate-limit/throttle';
 import { createAccessTokenIssuer } from './tokens/access-token';
+import { CommonPasswords } from './users/common-passwords';
 import { PasswordHasher } from './users/password-hasher';
 import { createUserQueries } from './users/user-queries';
 import { createUserService } from './users/user-service';
@@ -49,6 +53,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
     pepper: config.passwords.pepper,
   });
   try {
+    const commonPasswords = await CommonPasswords.load();
     await waitForDatabase(pool, config.database.startupTimeoutMs, logger);
     await migrate(pool, logger);
     const keys = new KeyRing(pool, logger, { rsaModulusBits: config.keys.rsaModulusBits });
@@ -56,12 +61,24 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
 
     const users = createUserService({ users: createUserQueries(pool), hasher, logger });
     const tokens = createAccessTokenIssuer(config.tokens, keys);
+    // Nothing below awaits, so nothing below needs undoing if the start fails.
+    const limits = createRateLimits(pool, config.rateLimits, {
+      secret: config.passwords.pepper,
+      logger,
+    });
+    const throttles = createThrottles({ limits, metrics, logger });
 
-    const app = new Koa<RequestState>({ proxy: config.trustProxy });
+    const app = new Koa<RequestState>({
+      proxy: config.trustProxy,
+      // Only the addresses our own proxies appended, counted from the right: the rest is the client's to forge.
+      proxyIpHeader: config.proxy.ipHeader,
+      maxIpsCount: config.proxy.hops,
+    });
     app.silent = true; // errors are logged by the error handler, with the request id
     app.use(requestContext(logger));
     app.use(httpMetrics(metrics));
     app.use(securityHeaders());
+    app.use(corsPolicy(config.corsAllowedOrigins));
     app.use(errorHandler());
     app.use(dependencyErrors());
     for (const router of [
@@ -72,7 +89,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
         },
       }),
       discoveryRoutes({ issuer: config.tokens.issuer, keys, maxAge: config.keys.jwksMaxAge }),
-      userRoutes({ users, tokens }),
+      userRoutes({ users, tokens, throttles, commonPasswords }),
       metricsRoutes(metrics),
     ]) {
       app.use(router.routes());
@@ -85,6 +102,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
       keys,
       metrics,
       async close() {
+        limits.close();
         await Promise.allSettled([hasher.close(), pool.end()]);
       },
     };

@@ -19,7 +19,23 @@ const shape = {
   SIGNING_KEY_BITS: envVar.int(2048, 2048, 8192),
   JWKS_MAX_AGE: envVar.int(300, 0, 86_400),
   TRUST_PROXY: envVar.bool(false),
+  TRUST_PROXY_HOPS: envVar.int(1, 1, 32),
+  PROXY_IP_HEADER: envVar.string('X-Forwarded-For'),
+  CORS_ALLOWED_ORIGINS: envVar.origins(),
+  // NIST SP 800-63B §5.2.2: at most 100 consecutive failures per account.
+  LOGIN_ACCOUNT_MAX_FAILURES: envVar.int(10, 1, 100),
+  LOGIN_ACCOUNT_WINDOW: envVar.int(900, 1, 86_400),
+  LOGIN_ADDRESS_MAX_FAILURES: envVar.int(100, 1, 1_000_000),
+  LOGIN_ADDRESS_WINDOW: envVar.int(3600, 1, 86_400),
+  REGISTRATION_ADDRESS_MAX: envVar.int(20, 1, 1_000_000),
+  REGISTRATION_ADDRESS_WINDOW: envVar.int(3600, 1, 86_400),
 };
+
+/** One throttle: at most `max` counted attempts per `windowSeconds`, then 429 for a window. */
+export interface RateLimitSetting {
+  readonly max: number;
+  readonly windowSeconds: number;
+}
 
 /** The auth service's validated, immutable configuration. */
 export interface AuthConfig {
@@ -51,6 +67,18 @@ export interface AuthConfig {
     readonly jwksMaxAge: number;
   };
   readonly trustProxy: boolean;
+  /** With `trustProxy`: the header carrying the client address, and how many proxies (from the right) append to it. */
+  readonly proxy: { readonly ipHeader: string; readonly hops: number };
+  /** Origins allowed to call from a browser (CORS); empty: CORS off. */
+  readonly corsAllowedOrigins: readonly string[];
+  readonly rateLimits: {
+    /** Failed logins per account (canonical username), from any address. */
+    readonly loginAccount: RateLimitSetting;
+    /** Failed logins per client address, for any accounts. */
+    readonly loginAddress: RateLimitSetting;
+    /** Registration attempts per client address. */
+    readonly registrationAddress: RateLimitSetting;
+  };
 }
 
 /** Parses the environment; throws a ConfigError naming every bad variable. */
@@ -76,5 +104,16 @@ export function loadAuthConfig(env: Record<string, string | undefined> = process
     passwords: Object.freeze({ bcryptCost: vars.BCRYPT_COST, pepper: vars.PASSWORD_PEPPER }),
     keys: Object.freeze({ rsaModulusBits: vars.SIGNING_KEY_BITS, jwksMaxAge: vars.JWKS_MAX_AGE }),
     trustProxy: vars.TRUST_PROXY,
+    proxy: Object.freeze({ ipHeader: vars.PROXY_IP_HEADER, hops: vars.TRUST_PROXY_HOPS }),
+    corsAllowedOrigins: Object.freeze(vars.CORS_ALLOWED_ORIGINS),
+    rateLimits: Object.freeze({
+      loginAccount: limit(vars.LOGIN_ACCOUNT_MAX_FAILURES, vars.LOGIN_ACCOUNT_WINDOW),
+      loginAddress: limit(vars.LOGIN_ADDRESS_MAX_FAILURES, vars.LOGIN_ADDRESS_WINDOW),
+      registrationAddress: limit(vars.REGISTRATION_ADDRESS_MAX, vars.REGISTRATION_ADDRESS_WINDOW),
+    }),
   });
+}
+
+function limit(max: number, windowSeconds: number): RateLimitSetting {
+  return Object.freeze({ max, windowSeconds });
 }
