@@ -1,26 +1,14 @@
 import { gzipSync } from 'node:zlib';
-import type { RunningAuthService } from '@authpair/auth';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { authForThisFile } from '../support/auth-fixture';
 import { GOOD_PASSWORD, rawRequest, request, uniqueUsername } from '../support/http';
 import { expectFieldErrors, expectProblem } from '../support/problems';
-import { startAuth } from '../support/services';
 
 // Hostile and broken request bodies against the auth service: a 4xx
 // problem every time, nothing stored, nothing hashed, never a 500.
 
-let db: TestDatabase;
-let auth: RunningAuthService;
+const fixture = authForThisFile({ REGISTRATION_ADDRESS_MAX: '1000' });
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  auth = await startAuth(db.url, { REGISTRATION_ADDRESS_MAX: '1000' });
-});
-afterAll(async () => {
-  await auth?.stop(1000);
-  await db?.drop();
-});
-
-const url = (path: string) => `${auth.url}${path}`;
+const url = (path: string) => `${fixture.auth.url}${path}`;
 const JSON_TYPE = { 'content-type': 'application/json' };
 const postText = (
   path: string,
@@ -29,7 +17,9 @@ const postText = (
 ) => rawRequest(url(path), { headers, body: text });
 
 async function userCount(): Promise<number> {
-  const { rows } = await auth.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
+  const { rows } = await fixture.auth.pool.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM users',
+  );
   return (rows[0] as { n: number }).n;
 }
 

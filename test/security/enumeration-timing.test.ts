@@ -1,9 +1,7 @@
-import type { RunningAuthService } from '@authpair/auth';
 import bcrypt from 'bcryptjs';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { authForThisFile } from '../support/auth-fixture';
 import { GOOD_PASSWORD, request, uniqueUsername } from '../support/http';
 import { expectProblem } from '../support/problems';
-import { startAuth } from '../support/services';
 
 // Catalogue 22: an unknown user and a wrong password must look alike in
 // status, body and time; so must a free and a taken name at registration.
@@ -55,33 +53,26 @@ if (tooNoisy)
   );
 const timingIt = tooNoisy ? it.skip : it;
 
-let db: TestDatabase;
-let auth: RunningAuthService;
+const fixture = authForThisFile({
+  BCRYPT_COST: String(BCRYPT_COST),
+  LOGIN_ACCOUNT_MAX_FAILURES: '100',
+  LOGIN_ADDRESS_MAX_FAILURES: '1000000',
+  REGISTRATION_ADDRESS_MAX: '1000000',
+});
 const known: string[] = [];
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  auth = await startAuth(db.url, {
-    BCRYPT_COST: String(BCRYPT_COST),
-    LOGIN_ACCOUNT_MAX_FAILURES: '100',
-    LOGIN_ADDRESS_MAX_FAILURES: '1000000',
-    REGISTRATION_ADDRESS_MAX: '1000000',
-  });
   for (let i = 0; i < 6; i += 1) {
     const username = uniqueUsername('known');
     await register(username);
     known.push(username);
   }
 });
-afterAll(async () => {
-  await auth?.stop(1000);
-  await db?.drop();
-});
 
 const register = (username: string, password = GOOD_PASSWORD) =>
-  request(`${auth.url}/register`, { body: { username, password } });
+  request(`${fixture.auth.url}/register`, { body: { username, password } });
 const login = (username: string, password: string) =>
-  request(`${auth.url}/login`, { body: { username, password } });
+  request(`${fixture.auth.url}/login`, { body: { username, password } });
 
 async function timed(action: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
