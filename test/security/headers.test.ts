@@ -67,6 +67,7 @@ describe('security headers on every response', () => {
       [405, request(`${auth}/login`, { method: 'DELETE' })],
       [413, request(`${auth}/login`, { body: { username: 'x'.repeat(8000), password: 'y' } })],
       [415, request(`${auth}/login`, { body: 'a=b', headers: { 'content-type': 'text/plain' } })],
+      [501, rawRequest(`${auth}/login`, { method: 'PROPFIND' })],
     ];
     for (const [status, pending] of answers) {
       const response = await pending;
