@@ -54,6 +54,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
   });
   try {
     const commonPasswords = await CommonPasswords.load();
+    await hasher.prepare();
     await waitForDatabase(pool, config.database.startupTimeoutMs, logger);
     await migrate(pool, logger);
     const keys = new KeyRing(pool, logger, { rsaModulusBits: config.keys.rsaModulusBits });
