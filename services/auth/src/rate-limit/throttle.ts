@@ -42,7 +42,7 @@ export function createThrottles({ limits, metrics, logger }: ThrottleDeps): Thro
       const name = (taken[index] as [Limit, string])[0].name;
       limited.inc({ limit: name });
       retryAfter = Math.max(retryAfter, wait);
-      ctx.state.log?.warn({ limit: name, address: ctx.ip, retry_after: wait }, 'rate limited');
+      ctx.state.log?.info({ limit: name, address: ctx.ip, retry_after: wait }, 'rate limited');
     });
     if (retryAfter > 0)
       throw new HttpProblem('rate_limited', `too many attempts; retry in ${retryAfter} s`, {
