@@ -13,15 +13,21 @@ import { expectProblem } from '../support/problems';
 // - noise: the A/A difference, between the medians of the even and the odd
 //   samples of one and the same path;
 // - a round is conclusive when the noise is under the tolerance (a quarter
-//   of the cost); it then fails if the two paths differ by more than that.
-// A missing dummy hash would differ by the whole cost and fail every
-// conclusive round. Up to three rounds run; only conclusive evidence fails.
+//   of the cost), and passes when the two paths' medians differ by less
+//   than the tolerance.
+// Up to three rounds run (within a time budget), until one conclusive round
+// passes. The test fails
+// when conclusive rounds ran and none passed: a missing dummy hash differs by
+// the whole cost, four times the tolerance, and fails them all, while a
+// burst of load on a shared machine fails one round, not three.
 // Before anything, a short bcrypt calibration decides whether the machine is
 // quiet enough at all; if not, the test is skipped, saying why.
 
 const BCRYPT_COST = 10;
 const PAIRS_PER_ROUND = 24;
 const ROUNDS = 3;
+/** No new round starts after this long, so a busy machine costs seconds, not minutes. */
+const BUDGET_MS = 20_000;
 const TOLERANCE_SHARE = 0.25;
 
 function median(values: number[]): number {
@@ -89,53 +95,85 @@ interface Paths {
   fast: () => Promise<unknown>;
 }
 
-/** Runs rounds until one is conclusive; returns its figures, or undefined when none was. */
-async function compare(paths: Paths) {
-  for (const action of [paths.probe, paths.reference, paths.fast, paths.probe, paths.reference])
-    await action(); // warm-up: connections, JIT, the dummy hash
-  for (let round = 1; round <= ROUNDS; round += 1) {
-    const probe: number[] = [];
-    const reference: number[] = [];
-    const fast: number[] = [];
-    for (let i = 0; i < PAIRS_PER_ROUND; i += 1) {
-      // Alternate the order, so a drift in load does not favour one path.
-      if (i % 2 === 0) {
-        probe.push(await timed(paths.probe));
-        reference.push(await timed(paths.reference));
-      } else {
-        reference.push(await timed(paths.reference));
-        probe.push(await timed(paths.probe));
-      }
-      fast.push(await timed(paths.fast));
-    }
-    const cost = median(reference) - median(fast);
-    const tolerance = TOLERANCE_SHARE * cost;
-    const noise = Math.abs(
-      median(reference.filter((_, i) => i % 2 === 0)) -
-        median(reference.filter((_, i) => i % 2 === 1)),
-    );
-    const difference = Math.abs(median(probe) - median(reference));
-    const figures = { round, cost, tolerance, noise, difference };
-    if (noise < tolerance && cost > 5) return figures;
-    process.stderr.write(
-      `[catalogue 22] inconclusive round (too noisy): ${JSON.stringify(figures)}\n`,
-    );
-  }
-  return undefined;
+interface Round {
+  round: number;
+  /** What a leak would save: the slow path's median minus the fast path's. */
+  cost: number;
+  tolerance: number;
+  /** A/A: the even and the odd samples of the reference path, medians apart. */
+  noise: number;
+  /** The probe's median minus the reference's (signed). */
+  difference: number;
+  conclusive: boolean;
+  passed: boolean;
 }
 
-function judge(figures: Awaited<ReturnType<typeof compare>>): void {
-  if (figures === undefined) {
+async function measureRound(paths: Paths, round: number): Promise<Round> {
+  const probe: number[] = [];
+  const reference: number[] = [];
+  const fast: number[] = [];
+  for (let i = 0; i < PAIRS_PER_ROUND; i += 1) {
+    // Alternate the order, so a drift in load does not favour one path.
+    if (i % 2 === 0) {
+      probe.push(await timed(paths.probe));
+      reference.push(await timed(paths.reference));
+    } else {
+      reference.push(await timed(paths.reference));
+      probe.push(await timed(paths.probe));
+    }
+    fast.push(await timed(paths.fast));
+  }
+  const cost = median(reference) - median(fast);
+  const tolerance = TOLERANCE_SHARE * cost;
+  const noise = Math.abs(
+    median(reference.filter((_, i) => i % 2 === 0)) -
+      median(reference.filter((_, i) => i % 2 === 1)),
+  );
+  const difference = median(probe) - median(reference);
+  const conclusive = cost > 5 && noise < tolerance;
+  return {
+    round,
+    cost,
+    tolerance,
+    noise,
+    difference,
+    conclusive,
+    passed: conclusive && Math.abs(difference) < tolerance,
+  };
+}
+
+/** Rounds until one conclusive round passes, at most ROUNDS; each is reported. */
+async function compare(paths: Paths): Promise<Round[]> {
+  for (const action of [paths.probe, paths.reference, paths.fast, paths.probe, paths.reference])
+    await action(); // warm-up: connections, JIT
+  const rounds: Round[] = [];
+  const started = Date.now();
+  while (
+    rounds.length < ROUNDS &&
+    !rounds.some((round) => round.passed) &&
+    Date.now() - started < BUDGET_MS
+  ) {
+    const round = await measureRound(paths, rounds.length + 1);
+    rounds.push(round);
+    const ms = (value: number) => `${value.toFixed(1)} ms`;
+    process.stderr.write(
+      `[catalogue 22] round ${round.round}: difference ${ms(round.difference)}, tolerance ${ms(round.tolerance)} (a quarter of ${ms(round.cost)}), noise ${ms(round.noise)}: ${round.passed ? 'passed' : round.conclusive ? 'FAILED' : 'inconclusive'}\n`,
+    );
+  }
+  return rounds;
+}
+
+function judge(rounds: Round[]): void {
+  if (rounds.every((round) => !round.conclusive)) {
     process.stderr.write(
       '\n[catalogue 22] NOT JUDGED: every round was too noisy to tell; the timing comparison counts as skipped.\n\n',
     );
     return;
   }
-  const ms = (value: number) => `${value.toFixed(1)} ms`;
-  process.stderr.write(
-    `[catalogue 22] round ${figures.round}: difference ${ms(figures.difference)}, tolerance ${ms(figures.tolerance)} (a quarter of ${ms(figures.cost)}), noise ${ms(figures.noise)}\n`,
+  // Conclusive rounds ran; at least one must show the paths within the tolerance.
+  expect(rounds.filter((round) => round.conclusive)).toContainEqual(
+    expect.objectContaining({ passed: true }),
   );
-  expect(figures.difference).toBeLessThan(figures.tolerance);
 }
 
 describe('catalogue 22: unknown user vs wrong password', () => {
