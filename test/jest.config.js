@@ -36,6 +36,8 @@ const withDatabase = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Real services, a real database and bcrypt: seconds, not milliseconds.
+  testTimeout: 30_000,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {

@@ -29,14 +29,25 @@ export function requestContext(logger: Logger): Middleware<RequestState> {
     const offered = ctx.get('x-request-id');
     const requestId = ACCEPTABLE_REQUEST_ID.test(offered) ? offered : randomUUID();
     ctx.state.requestId = requestId;
-    ctx.state.log = logger.child({ req_id: requestId });
+    // A child logger costs an allocation and a bindings serialisation; most
+    // requests never log anything but the access line, so build it on first use.
+    let child: Logger | undefined;
+    Object.defineProperty(ctx.state, 'log', {
+      get: () => {
+        child ??= logger.child({ req_id: requestId });
+        return child;
+      },
+      enumerable: true,
+      configurable: true,
+    });
     ctx.set('X-Request-Id', requestId);
     try {
       await next();
     } finally {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-      ctx.state.log.info(
+      logger.info(
         {
+          req_id: requestId,
           method: ctx.method,
           path: ctx.path,
           route: routeOf(ctx as { _matchedRoute?: unknown }),
