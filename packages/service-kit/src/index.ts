@@ -1,4 +1,5 @@
 export * from './config';
+export * from './cors';
 export * from './error-handler';
 export * from './health';
 export * from './logger';

@@ -1,4 +1,5 @@
 import {
+  corsPolicy,
   createMetricsRegistry,
   errorHandler,
   healthRoutes,
@@ -20,7 +21,10 @@ import { discoveryRoutes } from './http/routes/discovery';
 import { userRoutes } from './http/routes/users';
 import type { KeyRing } from './keys/key-ring';
 import { type SigningKeys, signingKeysReadiness, startSigningKeys } from './keys/signing-keys';
+import { createRateLimits } from './rate-limit/limits';
+import { createThrottles } from './rate-limit/throttle';
 import { createAccessTokenIssuer } from './tokens/access-token';
+import { CommonPasswords } from './users/common-passwords';
 import { PasswordHasher } from './users/password-hasher';
 import { createUserQueries } from './users/user-queries';
 import { createUserService } from './users/user-service';
@@ -53,6 +57,8 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
   });
   let signingKeys: SigningKeys | undefined;
   try {
+    const commonPasswords = await CommonPasswords.load();
+    await hasher.prepare();
     await waitForDatabase(pool, config.database.startupTimeoutMs, logger);
     await migrate(pool, logger);
     signingKeys = await startSigningKeys(pool, config, logger, metrics);
@@ -60,12 +66,24 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
 
     const users = createUserService({ users: createUserQueries(pool), hasher, logger });
     const tokens = createAccessTokenIssuer(config.tokens, keys);
+    // Nothing below awaits, so nothing below needs undoing if the start fails.
+    const limits = createRateLimits(pool, config.rateLimits, {
+      secret: config.passwords.pepper,
+      logger,
+    });
+    const throttles = createThrottles({ limits, metrics, logger });
 
-    const app = new Koa<RequestState>({ proxy: config.trustProxy });
+    const app = new Koa<RequestState>({
+      proxy: config.trustProxy,
+      // Only the addresses our own proxies appended, counted from the right: the rest is the client's to forge.
+      proxyIpHeader: config.proxy.ipHeader,
+      maxIpsCount: config.proxy.hops,
+    });
     app.silent = true; // errors are logged by the error handler, with the request id
     app.use(requestContext(logger));
     app.use(httpMetrics(metrics));
     app.use(securityHeaders());
+    app.use(corsPolicy(config.corsAllowedOrigins));
     app.use(errorHandler());
     app.use(dependencyErrors());
     for (const router of [
@@ -77,7 +95,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
         signing_keys: signingKeysReadiness(signingKeys, config.keys.refreshIntervalMs),
       }),
       discoveryRoutes({ issuer: config.tokens.issuer, keys, maxAge: config.keys.jwksMaxAge }),
-      userRoutes({ users, tokens }),
+      userRoutes({ users, tokens, throttles, commonPasswords }),
       metricsRoutes(metrics),
     ]) {
       app.use(router.routes());
@@ -92,6 +110,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
       metrics,
       async close() {
         await signingKeys?.stop();
+        limits.close();
         await Promise.allSettled([hasher.close(), pool.end()]);
       },
     };

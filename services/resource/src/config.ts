@@ -18,6 +18,7 @@ const shape = {
   JWKS_MAX_TTL: envVar.int(3600, 0, 86_400),
   JWKS_MAX_STALE: envVar.int(3600, 0, 7 * 86_400),
   TRUST_PROXY: envVar.bool(false),
+  CORS_ALLOWED_ORIGINS: envVar.origins(),
 };
 
 /** The resource service's validated, immutable configuration. */
@@ -27,6 +28,8 @@ export interface ResourceConfig {
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly realm: string;
   readonly trustProxy: boolean;
+  /** Origins allowed to call from a browser (CORS); empty: CORS off. */
+  readonly corsAllowedOrigins: readonly string[];
   readonly tokens: {
     readonly issuer: string;
     readonly audience: string;
@@ -60,6 +63,7 @@ export function loadResourceConfig(
     logLevel: vars.LOG_LEVEL,
     realm: vars.AUTH_REALM,
     trustProxy: vars.TRUST_PROXY,
+    corsAllowedOrigins: Object.freeze(vars.CORS_ALLOWED_ORIGINS),
     tokens: Object.freeze({
       issuer: vars.JWT_ISSUER,
       audience: vars.JWT_AUDIENCE,

@@ -1,12 +1,14 @@
 import {
   loginRequestSchema,
   type RegisterResponse,
-  registerRequestSchema,
+  registerRequestSchemaWith,
   type TokenResponse,
 } from '@authpair/contracts';
 import { HttpProblem } from '@authpair/service-kit';
 import Router from '@koa/router';
+import type { Throttles } from '../../rate-limit/throttle';
 import type { AccessTokenIssuer } from '../../tokens/access-token';
+import type { CommonPasswords } from '../../users/common-passwords';
 import { UsernameTakenError } from '../../users/user-queries';
 import { InvalidCredentialsError, type UserService } from '../../users/user-service';
 import { readBody } from '../body';
@@ -15,16 +17,23 @@ import { parseWith } from '../validate';
 export interface UserRouteDeps {
   users: UserService;
   tokens: AccessTokenIssuer;
+  /** Brute-force throttles, mounted between the body reader and each handler. */
+  throttles: Throttles;
+  /** Passwords registration refuses as too common. */
+  commonPasswords: CommonPasswords;
 }
 
 /** Token responses must never be stored by a cache (RFC 6749 §5.1). */
 export const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
 
 /** `POST /register` and `POST /login`. */
-export function userRoutes({ users, tokens }: UserRouteDeps): Router {
+export function userRoutes({ users, tokens, throttles, commonPasswords }: UserRouteDeps): Router {
   const router = new Router();
+  const registerRequestSchema = registerRequestSchemaWith({
+    isCommon: (password) => commonPasswords.has(password),
+  });
 
-  router.post('/register', readBody('json'), async function register(ctx) {
+  router.post('/register', readBody('json'), throttles.registration, async function register(ctx) {
     const input = parseWith(registerRequestSchema, ctx.request.body);
     try {
       const user = await users.register(input);
@@ -40,7 +49,7 @@ export function userRoutes({ users, tokens }: UserRouteDeps): Router {
     }
   });
 
-  router.post('/login', readBody('json'), async function login(ctx) {
+  router.post('/login', readBody('json'), throttles.login, async function login(ctx) {
     const input = parseWith(loginRequestSchema, ctx.request.body);
     let user: Awaited<ReturnType<UserService['authenticate']>>;
     try {
