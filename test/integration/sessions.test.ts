@@ -1,3 +1,4 @@
+import { COMMON_PASSWORD_REASON } from '@authpair/contracts';
 import {
   bearer,
   claimsOf,
@@ -180,6 +181,39 @@ describe('POST /password', () => {
     ]);
     expect((await login(username)).access_token).toEqual(expect.any(String));
     expect((await listSessions(token)).body.sessions.length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('POST /password, guarded like registration and login', () => {
+  it('refuses a new password from the common-password list', async () => {
+    const { token } = await registerAndLogin(context.auth.url);
+    const response = await call('POST', '/password', token, {
+      current_password: GOOD_PASSWORD,
+      new_password: 'password123',
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.errors).toEqual([
+      { field: 'new_password', reason: COMMON_PASSWORD_REASON },
+    ]);
+  });
+
+  it('counts wrong current passwords as failed logins of the account: 429 past the limit', async () => {
+    const { username, token } = await registerAndLogin(context.auth.url);
+    const guess = (current: string) =>
+      call('POST', '/password', token, {
+        current_password: current,
+        new_password: 'a brand new passphrase',
+      });
+    for (let attempt = 0; attempt < 10; attempt += 1)
+      expect((await guess(`wrong guess ${attempt}`)).status).toBe(400);
+    const limited = await guess(GOOD_PASSWORD);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    // The same budget as logging in: the account's logins are throttled too.
+    const login = await request(`${context.auth.url}/login`, {
+      body: { username, password: GOOD_PASSWORD },
+    });
+    expect(login.status).toBe(429);
   });
 });
 

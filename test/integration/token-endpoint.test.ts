@@ -32,12 +32,17 @@ describe('token endpoint errors (RFC 6749 §5.2, JSON with problem members)', ()
     );
   });
 
-  it('answers a parameter sent twice with invalid_request', async () => {
+  it('answers a parameter sent twice (RFC 6749 §3.2) with invalid_request, as a malformed body', async () => {
     const { refreshToken } = await registerAndLogin(context.auth.url);
     expectOAuthError(
       await token({ grant_type: 'refresh_token', refresh_token: [refreshToken, refreshToken] }),
       400,
       'invalid_request',
+      'malformed_body',
+    );
+    // The same token sent once still works: nothing was spent.
+    expect((await token({ grant_type: 'refresh_token', refresh_token: refreshToken })).status).toBe(
+      200,
     );
   });
 

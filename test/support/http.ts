@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+
 /** A response with its body read: JSON when it parses, else the text. */
 export interface ReadResponse {
   status: number;
@@ -113,4 +115,64 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/**
+ * A request over node:http with full control of the bytes and headers sent
+ * (no automatic Content-Length when `chunks` are streamed), for bodies fetch
+ * would not send as is. Resolves as soon as the response is read, even if
+ * the server closes the connection before the body was fully sent.
+ */
+export function rawRequest(
+  url: string,
+  {
+    method = 'POST',
+    headers = {},
+    body,
+    chunks,
+  }: {
+    method?: string;
+    headers?: Record<string, string>;
+    /** Sent whole, with its Content-Length unless `headers` sets one. */
+    body?: Buffer | string;
+    /** Sent one by one with Transfer-Encoding: chunked, until the response arrives. */
+    chunks?: Iterable<Buffer | string>;
+  } = {},
+): Promise<ReadResponse> {
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const req = httpRequest(url, { method, headers }, (res) => {
+      answered = true;
+      const parts: Buffer[] = [];
+      res.on('data', (part: Buffer) => parts.push(part));
+      res.on('end', () => {
+        const text = Buffer.concat(parts).toString('utf8');
+        let parsed: unknown = text;
+        try {
+          parsed = text === '' ? undefined : JSON.parse(text);
+        } catch {
+          // not JSON; keep the text
+        }
+        const responseHeaders = new Headers();
+        for (const [name, value] of Object.entries(res.headers))
+          if (value !== undefined) responseHeaders.set(name, String(value));
+        resolve({ status: res.statusCode ?? 0, headers: responseHeaders, body: parsed, text });
+        req.destroy();
+      });
+    });
+    // Writing after the server answered and closed is expected here, not a failure.
+    req.on('error', (error) => {
+      if (!answered) reject(error);
+    });
+    if (chunks !== undefined) {
+      const write = async () => {
+        for (const chunk of chunks) {
+          if (answered || req.destroyed) return;
+          if (!req.write(chunk)) await new Promise((done) => req.once('drain', done));
+        }
+        if (!answered) req.end();
+      };
+      write().catch(() => {});
+    } else req.end(body);
+  });
 }

@@ -1,9 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../../packages/local-stack/src/embedded-postgres';
+import { dockerAvailable, POSTGRES_IMAGE } from './docker';
 import { freePort } from './ports';
+
+export { dockerAvailable, POSTGRES_IMAGE } from './docker';
 
 /** A PostgreSQL server for one test run, and how to stop it. */
 export interface TestPostgres {
@@ -11,18 +13,6 @@ export interface TestPostgres {
   url: string;
   kind: 'testcontainers' | 'embedded';
   stop(): Promise<void>;
-}
-
-/** The image tests run PostgreSQL from; a local stand-in where no registry is reachable. */
-export const POSTGRES_IMAGE = process.env.POSTGRES_IMAGE ?? 'postgres:17-alpine';
-
-/** Whether a Docker engine answers. */
-export function dockerAvailable(): boolean {
-  const result = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], {
-    timeout: 15_000,
-    stdio: 'ignore',
-  });
-  return result.status === 0;
 }
 
 /** PostgreSQL in a container (testcontainers), the default when Docker answers. */

@@ -108,14 +108,15 @@ export class TestIssuer {
   /**
    * A compact JWS. `header` and `claims` are merged over valid defaults;
    * a value of `undefined` removes that member. Signed RS256 with `key`
-   * unless `sign` is false (then the signature is empty).
+   * unless `sign` is false (then the signature is empty) or a function
+   * (then its result is the signature, for forging other algorithms).
    */
   mint(
     options: {
       header?: Record<string, unknown>;
       claims?: Record<string, unknown>;
       key?: TestKey;
-      sign?: boolean;
+      sign?: boolean | ((signingInput: string) => Buffer);
     } = {},
   ): string {
     const key = options.key ?? this.key;
@@ -123,6 +124,7 @@ export class TestIssuer {
     const claims = strip(this.claims(options.claims));
     const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
     if (options.sign === false) return `${input}.`;
+    if (typeof options.sign === 'function') return `${input}.${b64url(options.sign(input))}`;
     const signature = createSign('RSA-SHA256').update(input).sign(key.privateKey);
     return `${input}.${b64url(signature)}`;
   }

@@ -21,6 +21,9 @@ export const PASSWORD_POLICY = {
 // Cc (controls, NUL included) and Cf (format: zero-width, bidi controls, BOM).
 const CONTROL_OR_FORMAT = /[\p{Cc}\p{Cf}]/u;
 const USERNAME_PATTERN = new RegExp(USERNAME_POLICY.pattern, 'u');
+// Half of a UTF-16 surrogate pair on its own: not a character, and UTF-8 has no encoding for it.
+const LONE_SURROGATE = /\p{Cs}/u;
+const NOT_UNICODE = 'must be valid Unicode text';
 /** Upper bound on raw input length, checked before any normalisation work. */
 const RAW_INPUT_MAX = 1024;
 
@@ -56,32 +59,55 @@ export const usernameSchema = z
     examples: ['alice'],
   });
 
-/** A new password; the common-password check happens in the service. */
-export const newPasswordSchema = z
-  .string({ error: stringError })
-  .max(PASSWORD_POLICY.maxLength * 4, {
-    error: `must be at most ${PASSWORD_POLICY.maxLength} characters`,
-  })
-  .superRefine((raw, ctx) => {
-    const value = raw.normalize('NFKC');
-    const issue = (message: string) => ctx.addIssue({ code: 'custom', message });
-    if (value.trim().length === 0) return issue('must not be empty or only whitespace');
-    const length = codePoints(value);
-    if (length < PASSWORD_POLICY.minLength)
-      return issue(`must be at least ${PASSWORD_POLICY.minLength} characters`);
-    if (length > PASSWORD_POLICY.maxLength)
-      return issue(`must be at most ${PASSWORD_POLICY.maxLength} characters`);
-  })
-  .meta({
-    description: `${PASSWORD_POLICY.minLength} to ${PASSWORD_POLICY.maxLength} characters, any characters, not a commonly used password. Compared exactly as sent after NFKC normalisation; never truncated.`,
-    format: 'password',
-  });
+/** Checks of a new password that need data the contract does not hold. */
+export interface NewPasswordChecks {
+  /** Whether the NFKC-normalised password is on the service's list of common passwords. */
+  isCommon?: (normalized: string) => boolean;
+}
+
+/** The reason given for a password on the common-password list. */
+export const COMMON_PASSWORD_REASON =
+  'is too common: it appears in lists of leaked passwords; choose another';
+
+/**
+ * A new password: length after NFKC, not blank, well-formed Unicode (a lone
+ * surrogate would be hashed as U+FFFD, so two different strings would be one
+ * password) and, when the service supplies the list, not a common password.
+ */
+export function newPasswordSchemaWith({ isCommon }: NewPasswordChecks = {}) {
+  return z
+    .string({ error: stringError })
+    .max(PASSWORD_POLICY.maxLength * 4, {
+      error: `must be at most ${PASSWORD_POLICY.maxLength} characters`,
+    })
+    .superRefine((raw, ctx) => {
+      const value = raw.normalize('NFKC');
+      const issue = (message: string) => ctx.addIssue({ code: 'custom', message });
+      if (value.trim().length === 0) return issue('must not be empty or only whitespace');
+      if (LONE_SURROGATE.test(value)) return issue(NOT_UNICODE);
+      const length = codePoints(value);
+      if (length < PASSWORD_POLICY.minLength)
+        return issue(`must be at least ${PASSWORD_POLICY.minLength} characters`);
+      if (length > PASSWORD_POLICY.maxLength)
+        return issue(`must be at most ${PASSWORD_POLICY.maxLength} characters`);
+      if (isCommon?.(value)) return issue(COMMON_PASSWORD_REASON);
+    })
+    .meta({
+      description: `${PASSWORD_POLICY.minLength} to ${PASSWORD_POLICY.maxLength} characters, any characters, not a commonly used password. Compared exactly as sent after NFKC normalisation; never truncated.`,
+      format: 'password',
+    });
+}
+
+/** A new password, without the common-password check (the service adds it). */
+export const newPasswordSchema = newPasswordSchemaWith();
+
+/** `POST /register` body with the service's password checks. Unknown fields are refused. */
+export function registerRequestSchemaWith(checks: NewPasswordChecks = {}) {
+  return z.strictObject({ username: usernameSchema, password: newPasswordSchemaWith(checks) });
+}
 
 /** `POST /register` body. Unknown fields are refused. */
-export const registerRequestSchema = z.strictObject({
-  username: usernameSchema,
-  password: newPasswordSchema,
-});
+export const registerRequestSchema = registerRequestSchemaWith();
 export type RegisterRequest = z.infer<typeof registerRequestSchema>;
 
 /** `POST /register` 201 body. */
@@ -93,19 +119,29 @@ export interface RegisterResponse {
 }
 
 /**
- * `POST /login` body. Only the shape is checked here: a policy failure on a
- * login would tell an attacker something, so a well-shaped but wrong value
- * gets the same 401 as any other wrong credential.
+ * `POST /login` body. Only the shape is checked here: the username policy
+ * may change, and a name registered under an older policy must still log
+ * in, so a well-shaped but wrong value gets the same 401 as any other wrong
+ * credential. What is refused (400) is input that no account can ever
+ * match, whatever is stored: control and format characters in the username
+ * (PostgreSQL would refuse a NUL in text with an error) and lone surrogates.
+ * That answer depends on the request alone, so it says nothing about which
+ * accounts exist.
  */
 export const loginRequestSchema = z.strictObject({
   username: z
     .string({ error: stringError })
     .min(1, { error: 'must not be empty' })
-    .max(RAW_INPUT_MAX),
+    .max(RAW_INPUT_MAX)
+    .refine((value) => !CONTROL_OR_FORMAT.test(value.normalize('NFKC')), {
+      error: 'must not contain control or format characters',
+    })
+    .refine((value) => !LONE_SURROGATE.test(value), { error: NOT_UNICODE }),
   password: z
     .string({ error: stringError })
     .min(1, { error: 'must not be empty' })
-    .max(RAW_INPUT_MAX),
+    .max(RAW_INPUT_MAX)
+    .refine((value) => !LONE_SURROGATE.test(value), { error: NOT_UNICODE }),
 });
 export type LoginRequest = z.infer<typeof loginRequestSchema>;
 

@@ -35,6 +35,8 @@ export const ERROR_STATUS = {
   not_found: 404,
   /** The path exists, the method does not. */
   method_not_allowed: 405,
+  /** The method is not one this server implements for any path (`PROPFIND`, `TRACE`...). */
+  not_implemented: 501,
   /** The username is already registered (after canonicalisation). */
   username_taken: 409,
   /** The body is larger than the endpoint accepts. */

@@ -3,7 +3,7 @@
  * `/password`) and the revocation feed the resource service reads.
  */
 import { z } from 'zod';
-import { loginRequestSchema, newPasswordSchema } from './auth-api';
+import { loginRequestSchema, type NewPasswordChecks, newPasswordSchemaWith } from './auth-api';
 
 /** Why a session ended before its time. */
 export const SESSION_END_REASONS = [
@@ -52,12 +52,21 @@ export const logoutQuerySchema = z.looseObject({
   scope: z.enum(['all'], { error: 'must be all, or absent for this session only' }).optional(),
 });
 
-/** `POST /password` body. The current password is only shape-checked, like at login. */
-export const changePasswordRequestSchema = z.strictObject({
-  current_password: loginRequestSchema.shape.password,
-  new_password: newPasswordSchema,
-});
-export type ChangePasswordRequest = z.infer<typeof changePasswordRequestSchema>;
+/**
+ * `POST /password` body, with the service's checks of the new password (the
+ * same as at registration). The current password is only shape-checked here,
+ * like at login; the service verifies it.
+ */
+export function changePasswordRequestSchemaWith(checks: NewPasswordChecks = {}) {
+  return z.strictObject({
+    current_password: loginRequestSchema.shape.password,
+    new_password: newPasswordSchemaWith(checks),
+  });
+}
+export type ChangePasswordRequest = z.infer<ReturnType<typeof changePasswordRequestSchemaWith>>;
+
+/** The `current_password` reason when it is not the user's password. */
+export const WRONG_CURRENT_PASSWORD_REASON = 'is not the current password';
 
 /** `POST /password` 200 body. */
 export interface ChangePasswordResponse {

@@ -115,6 +115,21 @@ export const envVar = {
       .transform((raw) => raw ?? fallback)
       .pipe(z.enum(values, { error: `must be one of ${values.join(', ')}` }));
   },
+  /**
+   * A comma-separated list of web origins (`https://app.example.com`,
+   * `http://localhost:5173`): scheme, host and port only. `*` is refused:
+   * an allow-list means naming each origin.
+   */
+  origins() {
+    return envVar.list().pipe(
+      z.array(
+        z.string().refine(isOrigin, {
+          error: (issue) =>
+            `${String(issue.input)} is not an origin (scheme://host[:port], no path; * is not accepted)`,
+        }),
+      ),
+    );
+  },
   /** A comma-separated list of non-empty items. */
   list(fallback: string[] = []) {
     return z
@@ -130,6 +145,15 @@ export const envVar = {
       );
   },
 };
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
 
 /** Log levels pino accepts. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

@@ -58,7 +58,7 @@ export function toHttpProblem(error: unknown): HttpProblem {
 
 /**
  * The first middleware of each service: every error, and every response
- * left without a body by the router (404, 405), leaves as problem+json
+ * left without a body by the router (404, 405, 501), leaves as problem+json
  * (or, on routes that set `ctx.state.errorFormat = 'oauth'`, as an OAuth
  * error response carrying the same members).
  * A 4xx says what was wrong; a 5xx says nothing internal and carries the
@@ -74,13 +74,16 @@ export function errorHandler(): Middleware<RequestState> {
         problem = new HttpProblem('method_not_allowed', undefined, {
           headers: { Allow: ctx.response.get('Allow') },
         });
+      else if (ctx.body == null && ctx.status === 501)
+        problem = new HttpProblem('not_implemented', `${ctx.method} is not supported here`);
     } catch (error) {
       problem = toHttpProblem(error);
     }
     if (problem === undefined) return;
 
     const { log, requestId } = ctx.state;
-    if (problem.status >= 500)
+    // A 501 is the client's unknown method (a scanner's PROPFIND), not a fault of ours.
+    if (problem.status >= 500 && problem.code !== 'not_implemented')
       log.error({ err: problem.cause ?? problem, code: problem.code }, 'request failed');
     else if (problem.cause !== undefined)
       log.debug({ err: problem.cause, code: problem.code }, 'request refused');

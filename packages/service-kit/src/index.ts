@@ -1,5 +1,6 @@
 export * from './bearer';
 export * from './config';
+export * from './cors';
 export * from './error-handler';
 export * from './health';
 export * from './logger';

@@ -23,6 +23,7 @@ const TITLES: Record<ErrorCode, string> = {
   insufficient_scope: 'The access token lacks a required scope',
   not_found: 'Not found',
   method_not_allowed: 'Method not allowed',
+  not_implemented: 'Method not implemented',
   username_taken: 'The username is already taken',
   payload_too_large: 'The request body is too large',
   unsupported_media_type: 'Unsupported media type',

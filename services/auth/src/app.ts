@@ -1,4 +1,5 @@
 import {
+  corsPolicy,
   createMetricsRegistry,
   errorHandler,
   healthRoutes,
@@ -24,11 +25,14 @@ import { sessionRoutes } from './http/routes/sessions';
 import { userRoutes } from './http/routes/users';
 import type { KeyRing } from './keys/key-ring';
 import { type SigningKeys, signingKeysReadiness, startSigningKeys } from './keys/signing-keys';
+import { createRateLimits } from './rate-limit/limits';
+import { createThrottles } from './rate-limit/throttle';
 import { createTokenRefresher } from './sessions/refresh';
 import { createSessionMetrics } from './sessions/session-metrics';
 import { createSessionService } from './sessions/session-service';
 import { createAccessTokenIssuer } from './tokens/access-token';
 import { createAccessTokenVerifier } from './tokens/access-token-verifier';
+import { CommonPasswords } from './users/common-passwords';
 import { createPasswordChanger } from './users/password-change';
 import { PasswordHasher } from './users/password-hasher';
 import { createUserQueries } from './users/user-queries';
@@ -68,6 +72,8 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
   });
   let signingKeys: SigningKeys | undefined;
   try {
+    const commonPasswords = await CommonPasswords.load();
+    await hasher.prepare();
     await waitForDatabase(pool, config.database.startupTimeoutMs, logger);
     await migrate(pool, logger);
     signingKeys = await startSigningKeys(pool, config, logger, metrics);
@@ -75,6 +81,12 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
 
     const users = createUserService({ users: createUserQueries(pool), hasher, logger });
     const tokens = createAccessTokenIssuer(config.tokens, keys);
+    // Nothing below awaits, so nothing below needs undoing if the start fails.
+    const limits = createRateLimits(pool, config.rateLimits, {
+      secret: config.passwords.pepper,
+      logger,
+    });
+    const throttles = createThrottles({ limits, metrics, logger });
     const sessionDeps = {
       pool,
       tokens,
@@ -92,11 +104,17 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
         sessions.endWithin(db, { userId, exceptSessionId: keepSessionId }, 'password_changed'),
     });
 
-    const app = new Koa<RequestState>({ proxy: config.trustProxy });
+    const app = new Koa<RequestState>({
+      proxy: config.trustProxy,
+      // Only the addresses our own proxies appended, counted from the right: the rest is the client's to forge.
+      proxyIpHeader: config.proxy.ipHeader,
+      maxIpsCount: config.proxy.hops,
+    });
     app.silent = true; // errors are logged by the error handler, with the request id
     app.use(requestContext(logger));
     app.use(httpMetrics(metrics));
     app.use(securityHeaders());
+    app.use(corsPolicy(config.corsAllowedOrigins));
     app.use(errorHandler());
     app.use(dependencyErrors());
     for (const router of [
@@ -108,12 +126,14 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
         signing_keys: signingKeysReadiness(signingKeys, config.keys.refreshIntervalMs),
       }),
       discoveryRoutes({ issuer: config.tokens.issuer, keys, maxAge: config.keys.jwksMaxAge }),
-      userRoutes({ users, sessions }),
+      userRoutes({ users, sessions, throttles, commonPasswords }),
       oauthRoutes({ refresher, sessions, verifier, clientId: config.tokens.clientId }),
       sessionRoutes({
         sessions,
         authenticate: requireSession({ verifier, sessions, realm: config.realm }),
         changePassword,
+        throttles,
+        commonPasswords,
       }),
       internalRoutes({
         pool,
@@ -134,6 +154,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
       metrics,
       async close() {
         await signingKeys?.stop();
+        limits.close();
         await Promise.allSettled([hasher.close(), pool.end()]);
       },
     };

@@ -42,6 +42,16 @@ const shape = {
   VERIFIER_JWKS_COOLDOWN: envVar.int(30, 0, 3600),
   VERIFIER_CLOCK_TOLERANCE: envVar.int(60, 0, 600),
   TRUST_PROXY: envVar.bool(false),
+  TRUST_PROXY_HOPS: envVar.int(1, 1, 32),
+  PROXY_IP_HEADER: envVar.string('X-Forwarded-For'),
+  CORS_ALLOWED_ORIGINS: envVar.origins(),
+  // NIST SP 800-63B §5.2.2: at most 100 consecutive failures per account.
+  LOGIN_ACCOUNT_MAX_FAILURES: envVar.int(10, 1, 100),
+  LOGIN_ACCOUNT_WINDOW: envVar.int(900, 1, 86_400),
+  LOGIN_ADDRESS_MAX_FAILURES: envVar.int(100, 1, 1_000_000),
+  LOGIN_ADDRESS_WINDOW: envVar.int(3600, 1, 86_400),
+  REGISTRATION_ADDRESS_MAX: envVar.int(20, 1, 1_000_000),
+  REGISTRATION_ADDRESS_WINDOW: envVar.int(3600, 1, 86_400),
 };
 
 /** What `auth-admin` reads: the database and the keys' settings, no HTTP or password settings. */
@@ -69,6 +79,12 @@ const adminShape = Object.fromEntries(ADMIN_VARIABLES.map((name) => [name, shape
 >;
 
 type AdminVars = z.output<z.ZodObject<typeof adminShape>>;
+
+/** One throttle: at most `max` counted attempts per `windowSeconds`, then 429 for a window. */
+export interface RateLimitSetting {
+  readonly max: number;
+  readonly windowSeconds: number;
+}
 
 /** The auth service's validated, immutable configuration. */
 export interface AuthConfig {
@@ -129,6 +145,18 @@ export interface AuthConfig {
     };
   };
   readonly trustProxy: boolean;
+  /** With `trustProxy`: the header carrying the client address, and how many proxies (from the right) append to it. */
+  readonly proxy: { readonly ipHeader: string; readonly hops: number };
+  /** Origins allowed to call from a browser (CORS); empty: CORS off. */
+  readonly corsAllowedOrigins: readonly string[];
+  readonly rateLimits: {
+    /** Failed logins per account (canonical username), from any address. */
+    readonly loginAccount: RateLimitSetting;
+    /** Failed logins per client address, for any accounts. */
+    readonly loginAddress: RateLimitSetting;
+    /** Registration attempts per client address. */
+    readonly registrationAddress: RateLimitSetting;
+  };
 }
 
 /** The subset of the configuration `auth-admin` needs (no pepper, no HTTP settings). */
@@ -188,6 +216,13 @@ export function loadAuthConfig(env: Record<string, string | undefined> = process
     passwords: Object.freeze({ bcryptCost: vars.BCRYPT_COST, pepper: vars.PASSWORD_PEPPER }),
     keys: keysSection(vars),
     trustProxy: vars.TRUST_PROXY,
+    proxy: Object.freeze({ ipHeader: vars.PROXY_IP_HEADER, hops: vars.TRUST_PROXY_HOPS }),
+    corsAllowedOrigins: Object.freeze(vars.CORS_ALLOWED_ORIGINS),
+    rateLimits: Object.freeze({
+      loginAccount: limit(vars.LOGIN_ACCOUNT_MAX_FAILURES, vars.LOGIN_ACCOUNT_WINDOW),
+      loginAddress: limit(vars.LOGIN_ADDRESS_MAX_FAILURES, vars.LOGIN_ADDRESS_WINDOW),
+      registrationAddress: limit(vars.REGISTRATION_ADDRESS_MAX, vars.REGISTRATION_ADDRESS_WINDOW),
+    }),
   });
 }
 
@@ -202,4 +237,8 @@ export function loadAdminConfig(
     keys: keysSection(vars),
     tokens: Object.freeze({ accessTokenTtl: vars.ACCESS_TOKEN_TTL }),
   });
+}
+
+function limit(max: number, windowSeconds: number): RateLimitSetting {
+  return Object.freeze({ max, windowSeconds });
 }

@@ -1,4 +1,5 @@
 import {
+  corsPolicy,
   createMetricsRegistry,
   errorHandler,
   healthRoutes,
@@ -72,6 +73,7 @@ export async function createResourceService(
   app.use(requestContext(logger));
   app.use(httpMetrics(metrics));
   app.use(securityHeaders());
+  app.use(corsPolicy(config.corsAllowedOrigins));
   app.use(errorHandler());
   const health = healthRoutes({
     jwks: async () => {

@@ -25,6 +25,7 @@ const shape = {
   REVOCATION_TIMEOUT_MS: envVar.int(2000, 100, 30_000),
   REVOCATION_FAIL_MODE: envVar.oneOf(['closed', 'open'], 'closed'),
   TRUST_PROXY: envVar.bool(false),
+  CORS_ALLOWED_ORIGINS: envVar.origins(),
 };
 
 /** The resource service's validated, immutable configuration. */
@@ -34,6 +35,8 @@ export interface ResourceConfig {
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly realm: string;
   readonly trustProxy: boolean;
+  /** Origins allowed to call from a browser (CORS); empty: CORS off. */
+  readonly corsAllowedOrigins: readonly string[];
   readonly tokens: {
     readonly issuer: string;
     readonly audience: string;
@@ -86,6 +89,7 @@ export function loadResourceConfig(
     logLevel: vars.LOG_LEVEL,
     realm: vars.AUTH_REALM,
     trustProxy: vars.TRUST_PROXY,
+    corsAllowedOrigins: Object.freeze(vars.CORS_ALLOWED_ORIGINS),
     tokens: Object.freeze({
       issuer: vars.JWT_ISSUER,
       audience: vars.JWT_AUDIENCE,

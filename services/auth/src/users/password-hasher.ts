@@ -100,17 +100,29 @@ export class PasswordHasher {
    * users, so the response time does not reveal whether the user exists.
    */
   async verifyDummy(password: string): Promise<false> {
+    await this.#run<boolean>({
+      op: 'compare',
+      secret: this.#prehash(password),
+      hash: await this.#dummy(),
+    });
+    return false;
+  }
+
+  /**
+   * Makes the dummy hash now, at start, so that the first login of an
+   * unknown user does not pay for it and stand out by taking twice as long.
+   */
+  async prepare(): Promise<void> {
+    await this.#dummy();
+  }
+
+  #dummy(): Promise<string> {
     this.#dummyHash ??= this.#run<string>({
       op: 'hash',
       secret: 'authpair-dummy',
       cost: this.cost,
     });
-    await this.#run<boolean>({
-      op: 'compare',
-      secret: this.#prehash(password),
-      hash: await this.#dummyHash,
-    });
-    return false;
+    return this.#dummyHash;
   }
 
   /** Whether a stored hash should be rewritten with the current scheme and cost after a successful login. */

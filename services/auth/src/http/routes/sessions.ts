@@ -1,13 +1,16 @@
 import {
   type ChangePasswordResponse,
-  changePasswordRequestSchema,
+  changePasswordRequestSchemaWith,
   logoutQuerySchema,
   type SessionListResponse,
+  WRONG_CURRENT_PASSWORD_REASON,
 } from '@authpair/contracts';
 import { HttpProblem, invalidField } from '@authpair/service-kit';
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
+import type { Throttles } from '../../rate-limit/throttle';
 import type { SessionService } from '../../sessions/session-service';
+import type { CommonPasswords } from '../../users/common-passwords';
 import { type PasswordChanger, WrongCurrentPasswordError } from '../../users/password-change';
 import type { SessionState } from '../authenticate';
 import { readBody } from '../body';
@@ -18,6 +21,10 @@ export interface SessionRouteDeps {
   /** Requires an access token of a live session (`requireSession`). */
   authenticate: Middleware<SessionState>;
   changePassword: PasswordChanger;
+  /** `passwordChange` counts wrong current passwords against the account, as failed logins. */
+  throttles: Pick<Throttles, 'passwordChange'>;
+  /** New passwords follow registration's policy, common-password list included. */
+  commonPasswords: CommonPasswords;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -27,8 +34,13 @@ export function sessionRoutes({
   sessions,
   authenticate,
   changePassword,
+  throttles,
+  commonPasswords,
 }: SessionRouteDeps): Router<SessionState> {
   const router = new Router<SessionState>();
+  const changePasswordRequestSchema = changePasswordRequestSchemaWith({
+    isCommon: (password) => commonPasswords.has(password),
+  });
 
   router.post('/logout', authenticate, async function logout(ctx) {
     const { scope } = parseWith(logoutQuerySchema, ctx.query);
@@ -67,25 +79,32 @@ export function sessionRoutes({
     ctx.status = 204;
   });
 
-  router.post('/password', authenticate, readBody('json'), async function changeOwnPassword(ctx) {
-    const input = parseWith(changePasswordRequestSchema, ctx.request.body);
-    const { userId, sessionId } = ctx.state.principal;
-    let ended: number;
-    try {
-      ended = await changePassword({
-        userId,
-        sessionId,
-        currentPassword: input.current_password,
-        newPassword: input.new_password,
-      });
-    } catch (error) {
-      if (error instanceof WrongCurrentPasswordError)
-        throw invalidField('current_password', 'is not the current password');
-      throw error;
-    }
-    const body: ChangePasswordResponse = { sessions_ended: ended };
-    ctx.body = body;
-  });
+  const passwordBody = readBody('json');
+  router.post(
+    '/password',
+    authenticate,
+    passwordBody,
+    throttles.passwordChange,
+    async function changeOwnPassword(ctx) {
+      const input = parseWith(changePasswordRequestSchema, ctx.request.body);
+      const { userId, sessionId } = ctx.state.principal;
+      let ended: number;
+      try {
+        ended = await changePassword({
+          userId,
+          sessionId,
+          currentPassword: input.current_password,
+          newPassword: input.new_password,
+        });
+      } catch (error) {
+        if (error instanceof WrongCurrentPasswordError)
+          throw invalidField('current_password', WRONG_CURRENT_PASSWORD_REASON);
+        throw error;
+      }
+      const body: ChangePasswordResponse = { sessions_ended: ended };
+      ctx.body = body;
+    },
+  );
 
   return router;
 }

@@ -1,11 +1,13 @@
 import {
   loginRequestSchema,
   type RegisterResponse,
-  registerRequestSchema,
+  registerRequestSchemaWith,
 } from '@authpair/contracts';
 import { HttpProblem } from '@authpair/service-kit';
 import Router from '@koa/router';
+import type { Throttles } from '../../rate-limit/throttle';
 import type { SessionService } from '../../sessions/session-service';
+import type { CommonPasswords } from '../../users/common-passwords';
 import { UsernameTakenError } from '../../users/user-queries';
 import { InvalidCredentialsError, type UserService } from '../../users/user-service';
 import { readBody } from '../body';
@@ -15,13 +17,20 @@ import { parseWith } from '../validate';
 export interface UserRouteDeps {
   users: UserService;
   sessions: SessionService;
+  /** Brute-force throttles, mounted between the body reader and each handler. */
+  throttles: Throttles;
+  /** Passwords registration refuses as too common. */
+  commonPasswords: CommonPasswords;
 }
 
 /** `POST /register` and `POST /login`. */
-export function userRoutes({ users, sessions }: UserRouteDeps): Router {
+export function userRoutes({ users, sessions, throttles, commonPasswords }: UserRouteDeps): Router {
   const router = new Router();
+  const registerRequestSchema = registerRequestSchemaWith({
+    isCommon: (password) => commonPasswords.has(password),
+  });
 
-  router.post('/register', readBody('json'), async function register(ctx) {
+  router.post('/register', readBody('json'), throttles.registration, async function register(ctx) {
     const input = parseWith(registerRequestSchema, ctx.request.body);
     try {
       const user = await users.register(input);
@@ -37,7 +46,7 @@ export function userRoutes({ users, sessions }: UserRouteDeps): Router {
     }
   });
 
-  router.post('/login', readBody('json'), async function login(ctx) {
+  router.post('/login', readBody('json'), throttles.login, async function login(ctx) {
     const input = parseWith(loginRequestSchema, ctx.request.body);
     let user: Awaited<ReturnType<UserService['authenticate']>>;
     try {

@@ -1,0 +1,155 @@
+import { WRONG_CURRENT_PASSWORD_REASON } from '@authpair/contracts';
+import { Counter, HttpProblem, type Logger, type Registry } from '@authpair/service-kit';
+import type { Context, Middleware, Next } from 'koa';
+import { canonicalUsername } from '../users/username';
+import { addressKey } from './client-address';
+import type { Limit, LimitName, RateLimits } from './limits';
+
+/** The throttling middleware of each route that has one. */
+export interface Throttles {
+  /** `POST /login`: failed logins per account and per client address. */
+  login: Middleware;
+  /** `POST /register`: registration attempts per client address. */
+  registration: Middleware;
+  /** `POST /password`: a wrong current password is a failed login of the account. */
+  passwordChange: Middleware;
+}
+
+export interface ThrottleDeps {
+  limits: RateLimits;
+  metrics: Registry;
+  logger: Logger;
+}
+
+/**
+ * Brute-force and stuffing throttles (OWASP ASVS 6.3.1, NIST SP 800-63B
+ * §5.2.2). Each attempt is counted before it runs, atomically in
+ * PostgreSQL, so parallel attempts and other replicas cannot slip past the
+ * limit; afterwards the count is given back when the attempt was not one
+ * the throttle is about. Mount after `readBody`, before the handler.
+ */
+export function createThrottles({ limits, metrics, logger }: ThrottleDeps): Throttles {
+  const limited = new Counter({
+    name: 'auth_rate_limited_total',
+    help: 'Requests refused with 429 by a rate limit, by limit',
+    labelNames: ['limit'] as const,
+    registers: [metrics],
+  });
+
+  /** Takes one attempt from every limit; the 429 waits for the longest. */
+  async function admit(ctx: Context, taken: [Limit, string][]): Promise<void> {
+    const waits = await Promise.all(taken.map(([limit, key]) => limit.take(key)));
+    let retryAfter = 0;
+    waits.forEach((wait, index) => {
+      if (wait === undefined) return;
+      const name = (taken[index] as [Limit, string])[0].name;
+      limited.inc({ limit: name });
+      retryAfter = Math.max(retryAfter, wait);
+      ctx.state.log?.info({ limit: name, address: ctx.ip, retry_after: wait }, 'rate limited');
+    });
+    if (retryAfter > 0)
+      throw new HttpProblem('rate_limited', `too many attempts; retry in ${retryAfter} s`, {
+        headers: { 'Retry-After': String(retryAfter) },
+      });
+  }
+
+  /** Settles the counts after the attempt; a failure here must not fail the answer. */
+  async function settle(work: Promise<unknown>[], name: LimitName[]): Promise<void> {
+    const results = await Promise.allSettled(work);
+    results.forEach((result, index) => {
+      if (result.status === 'rejected')
+        logger.warn({ err: result.reason, limit: name[index] }, 'rate-limit count not settled');
+    });
+  }
+
+  return {
+    /**
+     * Counts failed logins per account (the canonical username, whether or
+     * not it exists: counting only real accounts would make the 429 itself
+     * say which names exist) and per client address. A successful login
+     * resets its account's count and gives the address its attempt back;
+     * an attempt refused for another reason (400, 503) gives both back.
+     */
+    login: async function throttleLogin(ctx: Context, next: Next) {
+      const username = (ctx.request.body as { username?: unknown } | undefined)?.username;
+      // Not a string: the handler answers 400 without checking any password.
+      if (typeof username !== 'string') return next();
+      const account = canonicalUsername(username);
+      const address = addressKey(ctx.ip);
+      const { loginAccount, loginAddress } = limits;
+      await admit(ctx, [
+        [loginAccount, account],
+        [loginAddress, address],
+      ]);
+      let failed = false;
+      try {
+        await next();
+      } catch (error) {
+        failed = error instanceof HttpProblem && error.code === 'invalid_credentials';
+        throw error;
+      } finally {
+        if (!failed) {
+          const succeeded = ctx.status < 400;
+          await settle(
+            [
+              succeeded ? loginAccount.clear(account) : loginAccount.giveBack(account),
+              loginAddress.giveBack(address),
+            ],
+            [loginAccount.name, loginAddress.name],
+          );
+        }
+      }
+    },
+
+    /**
+     * Counts registration attempts per client address: each one costs a
+     * bcrypt hash, and its 409 tells whether a name exists. Attempts refused
+     * before reaching the user store (400, 503) are given back.
+     */
+    registration: async function throttleRegistration(ctx: Context, next: Next) {
+      const address = addressKey(ctx.ip);
+      const { registrationAddress } = limits;
+      await admit(ctx, [[registrationAddress, address]]);
+      try {
+        await next();
+      } catch (error) {
+        if (!(error instanceof HttpProblem && error.code === 'username_taken'))
+          await settle([registrationAddress.giveBack(address)], [registrationAddress.name]);
+        throw error;
+      }
+    },
+
+    /**
+     * Counts a wrong current password against the account's failed-login
+     * budget: an access token must not buy unlimited guesses at the password
+     * behind it. Mount after the session is authenticated and the body read.
+     */
+    passwordChange: async function throttlePasswordChange(ctx: Context, next: Next) {
+      const username = (ctx.state as { principal?: { username?: unknown } }).principal?.username;
+      if (typeof username !== 'string') return next();
+      const account = canonicalUsername(username);
+      const { loginAccount } = limits;
+      await admit(ctx, [[loginAccount, account]]);
+      let failed = false;
+      try {
+        await next();
+      } catch (error) {
+        failed =
+          error instanceof HttpProblem &&
+          error.errors?.some(
+            ({ field, reason }) =>
+              field === 'current_password' && reason === WRONG_CURRENT_PASSWORD_REASON,
+          ) === true;
+        throw error;
+      } finally {
+        if (!failed) {
+          const succeeded = ctx.status < 400;
+          await settle(
+            [succeeded ? loginAccount.clear(account) : loginAccount.giveBack(account)],
+            [loginAccount.name],
+          );
+        }
+      }
+    },
+  };
+}
