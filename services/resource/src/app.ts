@@ -48,8 +48,6 @@ export async function createResourceService(
   const jwksMetrics = createJwksMetrics(metrics);
   const jwks = new JwksCache(config.jwks, logger, options.fetch, jwksMetrics.observer);
   jwksMetrics.track(jwks);
-  // A failed first fetch is not fatal: the service starts, reports unready, and keeps trying.
-  await jwks.start();
   const verifier = new AccessTokenVerifier(config.tokens, jwks);
   const revocationMetrics = createRevocationMetrics(metrics);
   const revocations = new RevocationList(
@@ -65,8 +63,9 @@ export async function createResourceService(
     revocationMetrics.events,
   );
   revocationMetrics.observe(revocations);
-  // Like the JWKS: a failed first read is not fatal; tokens wait (503) until it succeeds.
-  await revocations.start();
+  // Both first reads at once. Neither failure is fatal: the service starts, reports
+  // unready, and keeps trying; tokens get 503 until both have been read.
+  await Promise.all([jwks.start(), revocations.start()]);
 
   const app = new Koa<RequestState>({ proxy: config.trustProxy });
   app.silent = true;
