@@ -11,7 +11,13 @@ import { availableParallelism } from 'node:os';
 import bcrypt from 'bcryptjs';
 import { freePort } from '../support/ports';
 import { startTestPostgres, type TestPostgres } from '../support/postgres-server';
-import { TEST_AUDIENCE, TEST_ISSUER, TEST_KEK, TEST_PEPPER } from '../support/services';
+import {
+  TEST_AUDIENCE,
+  TEST_FEED_TOKEN,
+  TEST_ISSUER,
+  TEST_KEK,
+  TEST_PEPPER,
+} from '../support/services';
 import { TestIssuer } from '../support/test-issuer';
 import { type LoadOptions, type LoadResult, median, runLoad } from './load';
 import { type ServerProcess, startServer } from './process';
@@ -115,6 +121,8 @@ async function main(): Promise<void> {
     args: ['services/resource/dist/main.js'],
     env: {
       ...verifierEnv,
+      // The stand-in issuer also serves the revocation feed the resource service polls.
+      REVOCATION_FEED_TOKEN: TEST_FEED_TOKEN,
       LOG_LEVEL: 'info',
       VERIFIED_TOKEN_CACHE_SIZE: String(settings.verifiedTokenCache),
     },
@@ -241,6 +249,7 @@ async function loginLoads(checks: Report['checks']): Promise<Row[]> {
         HOST: '127.0.0.1',
         DATABASE_URL: postgres.url,
         PASSWORD_PEPPER: TEST_PEPPER,
+        REVOCATION_FEED_TOKEN: TEST_FEED_TOKEN,
         KEY_ENCRYPTION_KEYS: TEST_KEK,
         BCRYPT_COST: String(settings.bcryptCost),
         LOG_LEVEL: 'info',

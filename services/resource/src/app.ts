@@ -14,6 +14,8 @@ import {
 import Koa from 'koa';
 import type { ResourceConfig } from './config';
 import { protectedRoutes } from './http/routes/protected';
+import { RevocationList } from './revocation/revocation-list';
+import { createRevocationMetrics } from './revocation/revocation-metrics';
 import { JwksCache } from './verify/jwks-cache';
 import { createJwksMetrics } from './verify/jwks-metrics';
 import { AccessTokenVerifier } from './verify/verifier';
@@ -22,15 +24,19 @@ export interface ResourceService {
   app: Koa<RequestState>;
   jwks: JwksCache;
   verifier: AccessTokenVerifier;
+  revocations: RevocationList;
   /** This instance's Prometheus registry, served at `/metrics`. */
   metrics: Registry;
   close(): Promise<void>;
 }
 
 export interface ResourceServiceOptions {
-  /** The fetch used for the JWKS; tests may wrap it to count requests. */
+  /** The fetch used for the JWKS and the revocation feed; tests may wrap it to count requests. */
   fetch?: typeof fetch;
 }
+
+/** Beyond the verifier's own bounds, how long a revoked sid is kept: covers clock skew with the issuer. */
+const REVOCATION_RETENTION_MARGIN_MS = 60_000;
 
 /** The composition root: JWKS cache -> verifier -> routes -> Koa. No database. */
 export async function createResourceService(
@@ -42,9 +48,24 @@ export async function createResourceService(
   const jwksMetrics = createJwksMetrics(metrics);
   const jwks = new JwksCache(config.jwks, logger, options.fetch, jwksMetrics.observer);
   jwksMetrics.track(jwks);
-  // A failed first fetch is not fatal: the service starts, reports unready, and keeps trying.
-  await jwks.start();
   const verifier = new AccessTokenVerifier(config.tokens, jwks);
+  const revocationMetrics = createRevocationMetrics(metrics);
+  const revocations = new RevocationList(
+    {
+      ...config.revocations,
+      // Past iat + max age (+ tolerance) the verifier refuses the token anyway.
+      retentionMs:
+        (config.tokens.maxTokenAge + config.tokens.clockTolerance) * 1000 +
+        REVOCATION_RETENTION_MARGIN_MS,
+    },
+    logger,
+    options.fetch,
+    revocationMetrics.events,
+  );
+  revocationMetrics.observe(revocations);
+  // Both first reads at once. Neither failure is fatal: the service starts, reports
+  // unready, and keeps trying; tokens get 503 until both have been read.
+  await Promise.all([jwks.start(), revocations.start()]);
 
   const app = new Koa<RequestState>({ proxy: config.trustProxy });
   app.silent = true;
@@ -59,8 +80,14 @@ export async function createResourceService(
       const status = cache === 'fresh' ? 'up' : cache === 'stale' ? 'degraded' : 'down';
       return { status, cache, ...facts };
     },
+    revocations: async () => {
+      const { status: list, ...facts } = revocations.snapshot();
+      // Failing open keeps serving, so the instance stays in rotation, flagged.
+      const outdated = config.revocations.failClosed ? 'down' : 'degraded';
+      return { status: list === 'current' ? 'up' : outdated, list, ...facts };
+    },
   });
-  const routes = protectedRoutes(verifier, config.realm);
+  const routes = protectedRoutes({ verifier, revocations, realm: config.realm });
   for (const router of [health, routes, metricsRoutes(metrics)]) {
     app.use(router.routes() as Koa.Middleware<RequestState>);
     app.use(router.allowedMethods() as Koa.Middleware<RequestState>);
@@ -70,9 +97,11 @@ export async function createResourceService(
     app,
     jwks,
     verifier,
+    revocations,
     metrics,
     async close() {
       jwks.stop();
+      revocations.stop();
     },
   };
 }

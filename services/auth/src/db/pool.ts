@@ -36,6 +36,14 @@ export async function inTransaction<T>(
 ): Promise<T> {
   const client = await pool.connect();
   let broken = false;
+  // The pool takes its error listener off a client it hands out, so a connection
+  // dropped between two statements (PostgreSQL restarting) would be an unhandled
+  // 'error' event and kill the process. Listen for it here; the next statement
+  // then fails, the caller answers 503, and the client is discarded.
+  const onConnectionError = () => {
+    broken = true;
+  };
+  client.on('error', onConnectionError);
   try {
     await client.query('BEGIN');
     const result = await work(client);
@@ -43,12 +51,13 @@ export async function inTransaction<T>(
     return result;
   } catch (error) {
     try {
-      await client.query('ROLLBACK');
+      if (!broken) await client.query('ROLLBACK');
     } catch {
       broken = true; // the connection itself is gone; do not return it to the pool
     }
     throw error;
   } finally {
+    client.off('error', onConnectionError);
     client.release(broken);
   }
 }
