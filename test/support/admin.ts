@@ -1,4 +1,6 @@
 import { runAuthAdmin } from '@authpair/auth';
+import { GOOD_PASSWORD, request, uniqueUsername } from './http';
+import { authEnvironment } from './services';
 
 export interface AdminRun {
   code: number;
@@ -9,10 +11,14 @@ export interface AdminRun {
   json: any;
 }
 
-/** Runs `auth-admin` in this process with `env` as its whole environment, capturing its output. */
+/**
+ * Runs `auth-admin` in this process with `env` as its whole environment,
+ * capturing its output; `secret` is what a command reading a password gets.
+ */
 export async function runAdmin(
   argv: string[],
   env: Record<string, string> = {},
+  secret?: string,
 ): Promise<AdminRun> {
   let stdout = '';
   let stderr = '';
@@ -20,6 +26,7 @@ export async function runAdmin(
     env,
     stdout: (chunk) => (stdout += chunk),
     stderr: (chunk) => (stderr += chunk),
+    ...(secret === undefined ? {} : { readSecret: async () => secret }),
   });
   let json: unknown;
   try {
@@ -28,4 +35,29 @@ export async function runAdmin(
     json = undefined;
   }
   return { code, stdout, stderr, json };
+}
+
+/**
+ * An admin made the only way there is: `auth-admin users create --admin`,
+ * then a password login. Returns the login's tokens.
+ */
+export async function createAdmin(databaseUrl: string, authUrl: string) {
+  const username = uniqueUsername('admin');
+  const created = await runAdmin(
+    ['users', 'create', username, '--admin', '--json'],
+    authEnvironment(databaseUrl),
+    GOOD_PASSWORD,
+  );
+  if (created.code !== 0)
+    throw new Error(`users create failed: ${created.stderr}${created.stdout}`);
+  const login = await request(`${authUrl}/login`, {
+    body: { username, password: GOOD_PASSWORD },
+  });
+  if (login.status !== 200) throw new Error(`admin login failed: ${login.status} ${login.text}`);
+  return {
+    username,
+    id: created.json.user.id as string,
+    token: login.body.access_token as string,
+    refreshToken: login.body.refresh_token as string,
+  };
 }

@@ -1,4 +1,6 @@
+import { buildOpenApiDocument, RESOURCE_API } from '@authpair/contracts';
 import {
+  apiDocumentRoutes,
   corsPolicy,
   createMetricsRegistry,
   errorHandler,
@@ -10,10 +12,13 @@ import {
   type RequestState,
   requestContext,
   securityHeaders,
+  servedElsewhere,
 } from '@authpair/service-kit';
 import Koa from 'koa';
 import type { ResourceConfig } from './config';
+import { adminReportRoutes } from './http/routes/admin-reports';
 import { protectedRoutes } from './http/routes/protected';
+import { createVerificationMetrics } from './http/verification-metrics';
 import { RevocationList } from './revocation/revocation-list';
 import { createRevocationMetrics } from './revocation/revocation-metrics';
 import { JwksCache } from './verify/jwks-cache';
@@ -87,8 +92,23 @@ export async function createResourceService(
       return { status: list === 'current' ? 'up' : outdated, list, ...facts };
     },
   });
-  const routes = protectedRoutes({ verifier, revocations, realm: config.realm });
-  for (const router of [health, routes, metricsRoutes(metrics)]) {
+  const protectedDeps = {
+    verifier,
+    revocations,
+    realm: config.realm,
+    verifications: createVerificationMetrics(metrics),
+  };
+  const documents = apiDocumentRoutes(
+    buildOpenApiDocument(RESOURCE_API, { omit: servedElsewhere(config.metricsListener) }),
+  );
+  for (const router of [
+    health,
+    protectedRoutes(protectedDeps),
+    adminReportRoutes(protectedDeps),
+    documents,
+    // With METRICS_PORT, /metrics leaves this port for its own listener (start.ts).
+    ...(config.metricsListener === undefined ? [metricsRoutes(metrics)] : []),
+  ]) {
     app.use(router.routes() as Koa.Middleware<RequestState>);
     app.use(router.allowedMethods() as Koa.Middleware<RequestState>);
   }
