@@ -5,7 +5,7 @@ import {
   disableUserResponseSchema,
   roleChangeResponseSchema,
 } from '@authpair/contracts';
-import { createAdmin } from '../support/admin';
+import { adminForThisFile } from '../support/admin';
 import { authForThisFile } from '../support/auth-fixture';
 import {
   bearer,
@@ -19,13 +19,9 @@ import {
 } from '../support/http';
 
 const fixture = authForThisFile();
-let admin: Awaited<ReturnType<typeof createAdmin>>;
+const admins = adminForThisFile(fixture);
 
-beforeAll(async () => {
-  admin = await createAdmin(fixture.db.url, fixture.auth.url);
-});
-
-const call = (path: string, method = 'GET', token = admin.token) =>
+const call = (path: string, method = 'GET', token = admins.admin.token) =>
   request(`${fixture.auth.url}/admin${path}`, { method, headers: bearer(token) });
 
 function expectProblem(response: ReadResponse, status: number, code: string) {
@@ -34,7 +30,7 @@ function expectProblem(response: ReadResponse, status: number, code: string) {
 
 describe('who may use the admin API', () => {
   it('gives an admin made by auth-admin a token with the admin scope', () => {
-    expect(claimsOf(admin.token).scope).toBe('profile admin');
+    expect(claimsOf(admins.admin.token).scope).toBe('profile admin');
   });
 
   it('answers 401 without a token and 403 insufficient_scope to a user without the admin scope', async () => {
@@ -67,8 +63,8 @@ describe('users', () => {
     } while (cursor !== null);
     expect(seen).toEqual(['a', 'b', 'c'].map((suffix) => `${prefix}_${suffix}`));
 
-    const admins = adminUserPageSchema.parse((await call('/users?role=admin')).body);
-    expect(admins.users.map((user) => user.username)).toEqual([admin.username]);
+    const onlyAdmins = adminUserPageSchema.parse((await call('/users?role=admin')).body);
+    expect(onlyAdmins.users.map((user) => user.username)).toEqual([admins.admin.username]);
   });
 
   it('refuses a limit out of bounds and a forged cursor with 400', async () => {
@@ -119,9 +115,9 @@ describe('roles', () => {
     const user = await registerAndLogin(fixture.auth.url);
     expectProblem(await call(`/users/${user.id}/roles/user`, 'DELETE'), 400, 'validation_failed');
     expectProblem(await call(`/users/${user.id}/roles/root`, 'PUT'), 400, 'validation_failed');
-    expectProblem(await call(`/users/${admin.id}/roles/admin`, 'DELETE'), 409, 'last_admin');
-    expectProblem(await call(`/users/${admin.id}/disable`, 'POST'), 409, 'last_admin');
-    expect(claimsOf(admin.token).scope).toBe('profile admin');
+    expectProblem(await call(`/users/${admins.admin.id}/roles/admin`, 'DELETE'), 409, 'last_admin');
+    expectProblem(await call(`/users/${admins.admin.id}/disable`, 'POST'), 409, 'last_admin');
+    expect(claimsOf(admins.admin.token).scope).toBe('profile admin');
   });
 });
 
@@ -165,7 +161,11 @@ describe("a user's sessions", () => {
 
     expect((await call(`/users/${user.id}/sessions/${sid}`, 'DELETE')).status).toBe(204);
     expectProblem(await call(`/users/${user.id}/sessions/${sid}`, 'DELETE'), 404, 'not_found');
-    expectProblem(await call(`/users/${admin.id}/sessions/${sid}`, 'DELETE'), 404, 'not_found');
+    expectProblem(
+      await call(`/users/${admins.admin.id}/sessions/${sid}`, 'DELETE'),
+      404,
+      'not_found',
+    );
     expect(
       (await request(`${fixture.auth.url}/sessions`, { headers: bearer(user.token) })).status,
     ).toBe(401);

@@ -1,5 +1,5 @@
 import { type AuditEvent, auditEventPageSchema } from '@authpair/contracts';
-import { createAdmin, runAdmin } from '../support/admin';
+import { adminForThisFile, runAdmin } from '../support/admin';
 import { authForThisFile } from '../support/auth-fixture';
 import {
   bearer,
@@ -17,15 +17,11 @@ import { authEnvironment } from '../support/services';
  * records, readable through the admin API, and never holding a secret.
  */
 const fixture = authForThisFile();
-let admin: Awaited<ReturnType<typeof createAdmin>>;
-
-beforeAll(async () => {
-  admin = await createAdmin(fixture.db.url, fixture.auth.url);
-});
+const admins = adminForThisFile(fixture);
 
 async function events(query: string): Promise<AuditEvent[]> {
   const response = await request(`${fixture.auth.url}/admin/audit-events?${query}`, {
-    headers: bearer(admin.token),
+    headers: bearer(admins.admin.token),
   });
   expect(response.status).toBe(200);
   return auditEventPageSchema.parse(response.body).events;
@@ -102,12 +98,15 @@ describe('events', () => {
   it('record role changes and disabling by the admin who made them, not a change that was refused', async () => {
     const user = await registerAndLogin(fixture.auth.url);
     const asAdmin = (method: string, path: string) =>
-      request(`${fixture.auth.url}/admin/users/${path}`, { method, headers: bearer(admin.token) });
+      request(`${fixture.auth.url}/admin/users/${path}`, {
+        method,
+        headers: bearer(admins.admin.token),
+      });
     await asAdmin('PUT', `${user.id}/roles/admin`);
     await asAdmin('DELETE', `${user.id}/roles/admin`);
     await asAdmin('POST', `${user.id}/disable`);
     await asAdmin('POST', `${user.id}/enable`);
-    expect((await asAdmin('DELETE', `${admin.id}/roles/admin`)).status).toBe(409);
+    expect((await asAdmin('DELETE', `${admins.admin.id}/roles/admin`)).status).toBe(409);
 
     const mine = await events(`user_id=${user.id}`);
     expect(mine.map((event) => event.type)).toEqual([
@@ -120,12 +119,12 @@ describe('events', () => {
       'login_succeeded',
     ]);
     for (const event of mine.slice(0, 5))
-      expect(event.actor).toEqual({ kind: 'user', user_id: admin.id });
+      expect(event.actor).toEqual({ kind: 'user', user_id: admins.admin.id });
     expect(mine.find((event) => event.type === 'session_revoked')?.detail.reason).toBe(
       'role_changed',
     );
-    const adminsOwn = await events(`user_id=${admin.id}&type=role_revoked`);
-    expect(adminsOwn.filter((event) => event.target_user_id === admin.id)).toEqual([]);
+    const adminsOwn = await events(`user_id=${admins.admin.id}&type=role_revoked`);
+    expect(adminsOwn.filter((event) => event.target_user_id === admins.admin.id)).toEqual([]);
   });
 
   it('record key state changes, as the service or as auth-admin', async () => {
@@ -157,7 +156,7 @@ describe('reading the trail', () => {
     do {
       const response = await request(
         `${fixture.auth.url}/admin/audit-events?limit=3${cursor ? `&cursor=${cursor}` : ''}`,
-        { headers: bearer(admin.token) },
+        { headers: bearer(admins.admin.token) },
       );
       const page = auditEventPageSchema.parse(response.body);
       seen.push(...page.events.map((event) => event.id));
@@ -168,7 +167,7 @@ describe('reading the trail', () => {
     expect([...ids].sort((a, b) => (a > b ? -1 : 1))).toEqual(ids);
     expect(new Set(seen).size).toBe(seen.length);
     const forged = await request(`${fixture.auth.url}/admin/audit-events?cursor=-1`, {
-      headers: bearer(admin.token),
+      headers: bearer(admins.admin.token),
     });
     expect(forged.status).toBe(400);
   });
@@ -187,7 +186,7 @@ describe('reading the trail', () => {
       password,
       login.body.access_token as string,
       login.body.refresh_token as string,
-      admin.token,
+      admins.admin.token,
     ])
       expect(everything).not.toContain(secret);
   });

@@ -1,6 +1,5 @@
 import { REVOCATION_FEED_PATH } from '@authpair/contracts';
-import { createAdmin, runAdmin } from '../support/admin';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { pairWithAdminForThisFile, runAdmin } from '../support/admin';
 import {
   bearer,
   eventually,
@@ -9,7 +8,7 @@ import {
   registerAndLogin,
   request,
 } from '../support/http';
-import { authEnvironment, type RunningPair, startPair, TEST_FEED_TOKEN } from '../support/services';
+import { authEnvironment, TEST_FEED_TOKEN } from '../support/services';
 
 /**
  * Catalogue 25 (ASVS 7.4.2): a disabled user's refresh tokens fail at once;
@@ -17,45 +16,35 @@ import { authEnvironment, type RunningPair, startPair, TEST_FEED_TOKEN } from '.
  * the resource service within the revocation bound (one poll interval and
  * a feed read; REVOCATION_MAX_LAG_MS at worst, failing closed).
  */
-let db: TestDatabase;
-let pair: RunningPair;
-let admin: Awaited<ReturnType<typeof createAdmin>>;
+const fixture = pairWithAdminForThisFile();
 const POLL_INTERVAL_MS = 1000; // REVOCATION_POLL_INTERVAL_MS, the default
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  pair = await startPair(db.url);
-  admin = await createAdmin(db.url, pair.auth.url);
-});
-afterAll(async () => {
-  await pair?.stop();
-  await db?.drop();
-});
-
 const atResource = (token: string) =>
-  request(`${pair.resource.url}/protected`, { headers: bearer(token) });
+  request(`${fixture.pair.resource.url}/protected`, { headers: bearer(token) });
 
 describe('catalogue 25: a disabled user', () => {
   it('catalogue 25: refresh fails at once; live access tokens are refused at once by auth and within the revocation bound by the resource service', async () => {
-    const user = await registerAndLogin(pair.auth.url);
+    const user = await registerAndLogin(fixture.pair.auth.url);
     expect((await atResource(user.token)).status).toBe(200);
 
-    const disabled = await request(`${pair.auth.url}/admin/users/${user.id}/disable`, {
+    const disabled = await request(`${fixture.pair.auth.url}/admin/users/${user.id}/disable`, {
       method: 'POST',
-      headers: bearer(admin.token),
+      headers: bearer(fixture.admin.token),
     });
     const disabledAt = Date.now();
     expect(disabled.status).toBe(200);
     expect(disabled.body.sessions_ended).toBe(1);
 
     // At once, with no waiting: the refresh token, the access token at auth, a new login.
-    const refreshed = await refresh(pair.auth.url, user.refreshToken);
+    const refreshed = await refresh(fixture.pair.auth.url, user.refreshToken);
     expect(refreshed.status).toBe(400);
     expect(refreshed.body).toMatchObject({ error: 'invalid_grant', code: 'invalid_grant' });
-    const atAuth = await request(`${pair.auth.url}/sessions`, { headers: bearer(user.token) });
+    const atAuth = await request(`${fixture.pair.auth.url}/sessions`, {
+      headers: bearer(user.token),
+    });
     expect(atAuth.status).toBe(401);
     expect(atAuth.headers.get('www-authenticate')).toContain('error="invalid_token"');
-    const login = await request(`${pair.auth.url}/login`, {
+    const login = await request(`${fixture.pair.auth.url}/login`, {
       body: { username: user.username, password: GOOD_PASSWORD },
     });
     expect(login.status).toBe(403);
@@ -73,7 +62,7 @@ describe('catalogue 25: a disabled user', () => {
       'error_description="the session of this token has ended"',
     );
     expect(delay).toBeLessThan(POLL_INTERVAL_MS + 500);
-    const feed = await request(`${pair.auth.url}${REVOCATION_FEED_PATH}`, {
+    const feed = await request(`${fixture.pair.auth.url}${REVOCATION_FEED_PATH}`, {
       headers: bearer(TEST_FEED_TOKEN),
     });
     expect(feed.body.revocations).toContainEqual(
@@ -82,14 +71,16 @@ describe('catalogue 25: a disabled user', () => {
   });
 
   it('catalogue 25: auth-admin users disable has the same effect (break-glass without an admin token)', async () => {
-    const user = await registerAndLogin(pair.auth.url);
+    const user = await registerAndLogin(fixture.pair.auth.url);
     const run = await runAdmin(
       ['users', 'disable', user.username, '--json'],
-      authEnvironment(db.url),
+      authEnvironment(fixture.db.url),
     );
     expect(run.code).toBe(0);
     expect(run.json.sessions_ended).toBe(1);
-    expect((await refresh(pair.auth.url, user.refreshToken)).body.error).toBe('invalid_grant');
+    expect((await refresh(fixture.pair.auth.url, user.refreshToken)).body.error).toBe(
+      'invalid_grant',
+    );
     const refused = await eventually(
       () => atResource(user.token),
       (response) => response.status !== 200,

@@ -1,6 +1,8 @@
 import { runAuthAdmin } from '@authpair/auth';
+import type { AuthFixture } from './auth-fixture';
+import { createTestDatabase, type TestDatabase } from './database';
 import { GOOD_PASSWORD, request, uniqueUsername } from './http';
-import { authEnvironment } from './services';
+import { authEnvironment, type RunningPair, startPair } from './services';
 
 export interface AdminRun {
   code: number;
@@ -59,5 +61,56 @@ export async function createAdmin(databaseUrl: string, authUrl: string) {
     id: created.json.user.id as string,
     token: login.body.access_token as string,
     refreshToken: login.body.refresh_token as string,
+  };
+}
+
+export type Admin = Awaited<ReturnType<typeof createAdmin>>;
+
+function started<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('the fixture is used before beforeAll ran');
+  return value;
+}
+
+/** An admin on the file's auth service, made in a beforeAll after the fixture's own. */
+export function adminForThisFile(fixture: AuthFixture): { readonly admin: Admin } {
+  let admin: Admin | undefined;
+  beforeAll(async () => {
+    admin = await createAdmin(fixture.db.url, fixture.auth.url);
+  });
+  return {
+    get admin() {
+      return started(admin);
+    },
+  };
+}
+
+/** Both services on a database of the file's own, and an admin, for the whole file. */
+export function pairWithAdminForThisFile(): {
+  readonly db: TestDatabase;
+  readonly pair: RunningPair;
+  readonly admin: Admin;
+} {
+  let db: TestDatabase | undefined;
+  let pair: RunningPair | undefined;
+  let admin: Admin | undefined;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    pair = await startPair(db.url);
+    admin = await createAdmin(db.url, pair.auth.url);
+  });
+  afterAll(async () => {
+    await pair?.stop();
+    await db?.drop();
+  });
+  return {
+    get db() {
+      return started(db);
+    },
+    get pair() {
+      return started(pair);
+    },
+    get admin() {
+      return started(admin);
+    },
   };
 }

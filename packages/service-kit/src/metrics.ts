@@ -93,22 +93,24 @@ export interface Listeners {
 
 /**
  * Listens on the service's port and, with a metrics listener configured,
- * serves `metricsApp(metrics)` there. Either both listen or neither does.
+ * serves `metricsApp(metrics)` there. Either both listen or neither does,
+ * and then the service is closed too: a start that fails leaves nothing open.
  */
 export async function listenWithMetrics(
-  service: { app: { callback(): RequestListener }; metrics: Registry },
+  service: { app: { callback(): RequestListener }; metrics: Registry; close(): Promise<void> },
   config: { port: number; host: string; metricsListener: MetricsListener | undefined },
 ): Promise<Listeners> {
-  const server = await listen(service.app.callback(), { port: config.port, host: config.host });
-  if (config.metricsListener === undefined) return { server, metricsServer: undefined };
+  let server: RunningServer | undefined;
   try {
-    const metricsServer = await listen(
-      metricsApp(service.metrics).callback(),
-      config.metricsListener,
-    );
+    server = await listen(service.app.callback(), { port: config.port, host: config.host });
+    const metricsServer =
+      config.metricsListener === undefined
+        ? undefined
+        : await listen(metricsApp(service.metrics).callback(), config.metricsListener);
     return { server, metricsServer };
   } catch (error) {
-    await server.close(0);
+    await server?.close(0);
+    await service.close();
     throw error;
   }
 }

@@ -17,12 +17,7 @@ export async function startAuthService(
   logger: Logger,
 ): Promise<RunningAuthService> {
   const service = await createAuthService(config, logger);
-  const { server, metricsServer } = await listenWithMetrics(service, config).catch(
-    async (error: unknown) => {
-      await service.close();
-      throw error;
-    },
-  );
+  const { server, metricsServer } = await listenWithMetrics(service, config);
   logger.info(
     { url: server.url, metrics_url: metricsServer?.url, issuer: config.tokens.issuer },
     'auth service listening',

@@ -16,12 +16,7 @@ export async function startResourceService(
   options: ResourceServiceOptions = {},
 ): Promise<RunningResourceService> {
   const service = await createResourceService(config, logger, options);
-  const { server, metricsServer } = await listenWithMetrics(service, config).catch(
-    async (error: unknown) => {
-      await service.close();
-      throw error;
-    },
-  );
+  const { server, metricsServer } = await listenWithMetrics(service, config);
   logger.info(
     { url: server.url, metrics_url: metricsServer?.url, jwks_url: config.jwks.url },
     'resource service listening',

@@ -13,7 +13,7 @@ import {
 } from '../admin-api';
 import type { ErrorCode } from '../problem';
 import { roleSchema } from '../roles';
-import { BEARER_PROBLEMS, JSON_MEDIA } from './common-operations';
+import { BEARER_PROBLEMS, jsonResponse } from './common-operations';
 import type { ApiOperation } from './types';
 
 /** The errors of every admin operation: a bad or missing token, or one without the `admin` scope. */
@@ -51,11 +51,6 @@ function adminOperation(
   };
 }
 
-const json = (description: string, schema: z.ZodType) => ({
-  description,
-  body: { contentTypes: JSON_MEDIA, schema },
-});
-
 export const adminOperations: readonly ApiOperation[] = [
   adminOperation({
     method: 'get',
@@ -63,7 +58,7 @@ export const adminOperations: readonly ApiOperation[] = [
     operationId: 'adminListUsers',
     summary: 'List users, a page at a time, by username',
     query: adminUserListQuerySchema,
-    responses: { 200: json('A page of users.', adminUserPageSchema) },
+    responses: { 200: jsonResponse('A page of users.', adminUserPageSchema) },
     problems: ['validation_failed'],
   }),
   adminOperation({
@@ -72,7 +67,7 @@ export const adminOperations: readonly ApiOperation[] = [
     operationId: 'adminGetUser',
     summary: 'One user',
     params: userParams,
-    responses: { 200: json('The user.', adminUserSchema) },
+    responses: { 200: jsonResponse('The user.', adminUserSchema) },
     problems: ['not_found'],
   }),
   adminOperation({
@@ -83,7 +78,9 @@ export const adminOperations: readonly ApiOperation[] = [
     description:
       'Their refresh tokens fail at once; the resource services refuse their access tokens within the revocation bound (about a second).',
     params: userParams,
-    responses: { 200: json('Disabled (also when it already was).', disableUserResponseSchema) },
+    responses: {
+      200: jsonResponse('Disabled (also when it already was).', disableUserResponseSchema),
+    },
     problems: ['not_found', 'last_admin'],
   }),
   adminOperation({
@@ -92,7 +89,7 @@ export const adminOperations: readonly ApiOperation[] = [
     operationId: 'adminEnableUser',
     summary: 'Enable a disabled user (their ended sessions stay ended)',
     params: userParams,
-    responses: { 200: json('Enabled (also when it already was).', adminUserSchema) },
+    responses: { 200: jsonResponse('Enabled (also when it already was).', adminUserSchema) },
     problems: ['not_found'],
   }),
   adminOperation({
@@ -101,7 +98,9 @@ export const adminOperations: readonly ApiOperation[] = [
     operationId: 'adminGrantRole',
     summary: 'Grant a role; the scope it brings arrives with the next token',
     params: roleParams,
-    responses: { 200: json('Granted (also when it already was).', roleChangeResponseSchema) },
+    responses: {
+      200: jsonResponse('Granted (also when it already was).', roleChangeResponseSchema),
+    },
     problems: ['not_found', 'validation_failed'],
   }),
   adminOperation({
@@ -110,7 +109,9 @@ export const adminOperations: readonly ApiOperation[] = [
     operationId: 'adminRevokeRole',
     summary: 'Revoke a role; revoking `admin` ends the user’s sessions',
     params: roleParams,
-    responses: { 200: json('Revoked (also when it was not held).', roleChangeResponseSchema) },
+    responses: {
+      200: jsonResponse('Revoked (also when it was not held).', roleChangeResponseSchema),
+    },
     problems: ['not_found', 'validation_failed', 'last_admin'],
   }),
   adminOperation({
@@ -119,7 +120,7 @@ export const adminOperations: readonly ApiOperation[] = [
     operationId: 'adminListSessions',
     summary: "A user's live sessions",
     params: userParams,
-    responses: { 200: json('Most recently used first.', adminSessionListSchema) },
+    responses: { 200: jsonResponse('Most recently used first.', adminSessionListSchema) },
     problems: ['not_found'],
   }),
   adminOperation({
@@ -128,7 +129,7 @@ export const adminOperations: readonly ApiOperation[] = [
     operationId: 'adminEndSessions',
     summary: 'End every session of a user',
     params: userParams,
-    responses: { 200: json('How many were ended.', endSessionsResponseSchema) },
+    responses: { 200: jsonResponse('How many were ended.', endSessionsResponseSchema) },
     problems: ['not_found'],
   }),
   adminOperation({
@@ -146,7 +147,7 @@ export const adminOperations: readonly ApiOperation[] = [
     operationId: 'adminListAuditEvents',
     summary: 'The audit trail, newest first, by user and type',
     query: auditEventQuerySchema,
-    responses: { 200: json('A page of events.', auditEventPageSchema) },
+    responses: { 200: jsonResponse('A page of events.', auditEventPageSchema) },
     problems: ['validation_failed'],
   }),
 ];

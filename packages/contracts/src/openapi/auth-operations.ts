@@ -25,6 +25,7 @@ import {
   commonOperations,
   commonSchemas,
   JSON_MEDIA,
+  jsonResponse,
 } from './common-operations';
 import type { ApiDescription, ApiOperation } from './types';
 
@@ -48,10 +49,7 @@ const accountOperations: ApiOperation[] = [
     security: 'public',
     body: { contentTypes: JSON_MEDIA, schema: registerRequestSchema },
     responses: {
-      201: {
-        description: 'Created.',
-        body: { contentTypes: JSON_MEDIA, schema: registerResponseSchema },
-      },
+      201: jsonResponse('Created.', registerResponseSchema),
     },
     problems: [...BODY_PROBLEMS, 'username_taken', 'rate_limited'],
   },
@@ -66,11 +64,7 @@ const accountOperations: ApiOperation[] = [
     security: 'public',
     body: { contentTypes: JSON_MEDIA, schema: loginRequestSchema },
     responses: {
-      200: {
-        description: 'An access token and a refresh token.',
-        body: { contentTypes: JSON_MEDIA, schema: tokenResponseSchema },
-        headers: NO_STORE,
-      },
+      200: jsonResponse('An access token and a refresh token.', tokenResponseSchema, NO_STORE),
     },
     problems: [...BODY_PROBLEMS, 'invalid_credentials', 'account_disabled', 'rate_limited'],
   },
@@ -83,10 +77,7 @@ const accountOperations: ApiOperation[] = [
     security: 'bearer',
     body: { contentTypes: JSON_MEDIA, schema: changePasswordRequestSchema },
     responses: {
-      200: {
-        description: 'Changed.',
-        body: { contentTypes: JSON_MEDIA, schema: changePasswordResponseSchema },
-      },
+      200: jsonResponse('Changed.', changePasswordResponseSchema),
     },
     problems: [...BEARER_PROBLEMS, ...BODY_PROBLEMS, 'rate_limited'],
   },
@@ -104,11 +95,7 @@ const oauthOperations: ApiOperation[] = [
     security: 'public',
     body: { contentTypes: OAUTH_BODY, schema: tokenRequestSchema },
     responses: {
-      200: {
-        description: 'A new access token and refresh token.',
-        body: { contentTypes: JSON_MEDIA, schema: tokenResponseSchema },
-        headers: NO_STORE,
-      },
+      200: jsonResponse('A new access token and refresh token.', tokenResponseSchema, NO_STORE),
     },
     problems: [
       'invalid_request',
@@ -162,10 +149,7 @@ const sessionOperations: ApiOperation[] = [
     tag: 'sessions',
     security: 'bearer',
     responses: {
-      200: {
-        description: 'Most recently used first.',
-        body: { contentTypes: JSON_MEDIA, schema: sessionListResponseSchema },
-      },
+      200: jsonResponse('Most recently used first.', sessionListResponseSchema),
     },
     problems: BEARER_PROBLEMS,
   },
@@ -191,11 +175,7 @@ const keyOperations: ApiOperation[] = [
     tag: 'discovery',
     security: 'public',
     responses: {
-      200: {
-        description: 'The published keys.',
-        body: { contentTypes: JSON_MEDIA, schema: jwkSetSchema },
-        headers: CACHED,
-      },
+      200: jsonResponse('The published keys.', jwkSetSchema, CACHED),
     },
     problems: [],
   },
@@ -207,11 +187,7 @@ const keyOperations: ApiOperation[] = [
     tag: 'discovery',
     security: 'public',
     responses: {
-      200: {
-        description: 'The metadata.',
-        body: { contentTypes: JSON_MEDIA, schema: authorizationServerMetadataSchema },
-        headers: CACHED,
-      },
+      200: jsonResponse('The metadata.', authorizationServerMetadataSchema, CACHED),
     },
     problems: [],
   },
@@ -225,10 +201,7 @@ const keyOperations: ApiOperation[] = [
     security: 'feed',
     query: revocationFeedQuerySchema,
     responses: {
-      200: {
-        description: 'A page of the feed.',
-        body: { contentTypes: JSON_MEDIA, schema: revocationFeedPageSchema },
-      },
+      200: jsonResponse('A page of the feed.', revocationFeedPageSchema),
     },
     problems: [...BEARER_PROBLEMS, 'validation_failed'],
   },

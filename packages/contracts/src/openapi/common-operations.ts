@@ -1,7 +1,8 @@
 /** Operations both services serve: health, metrics, and the API documents themselves. */
+import type { z } from 'zod';
 import { livenessReportSchema, readinessReportSchema } from '../health';
 import type { ErrorCode } from '../problem';
-import type { ApiOperation } from './types';
+import type { ApiOperation, ApiResponse } from './types';
 
 /** Where each service serves its OpenAPI document and the page rendering it. */
 export const OPENAPI_PATH = '/openapi.json';
@@ -10,6 +11,20 @@ export const METRICS_PATH = '/metrics';
 
 /** The media type of every JSON body here. */
 export const JSON_MEDIA = ['application/json'] as const;
+
+/** A success answer with a JSON body. */
+export function jsonResponse(
+  description: string,
+  schema?: z.ZodType,
+  headers?: Record<string, string>,
+): ApiResponse {
+  return {
+    description,
+    body:
+      schema === undefined ? { contentTypes: JSON_MEDIA } : { contentTypes: JSON_MEDIA, schema },
+    ...(headers === undefined ? {} : { headers }),
+  };
+}
 
 /** The errors any JSON body can meet before its handler runs. */
 export const BODY_PROBLEMS: readonly ErrorCode[] = [
@@ -42,10 +57,7 @@ export const commonOperations: readonly ApiOperation[] = [
     tag: 'operations',
     security: 'public',
     responses: {
-      200: {
-        description: 'Alive.',
-        body: { contentTypes: JSON_MEDIA, schema: livenessReportSchema },
-      },
+      200: jsonResponse('Alive.', livenessReportSchema),
     },
     problems: [],
   },
@@ -59,14 +71,8 @@ export const commonOperations: readonly ApiOperation[] = [
     tag: 'operations',
     security: 'public',
     responses: {
-      200: {
-        description: 'Ready.',
-        body: { contentTypes: JSON_MEDIA, schema: readinessReportSchema },
-      },
-      503: {
-        description: 'Unready: a dependency is down.',
-        body: { contentTypes: JSON_MEDIA, schema: readinessReportSchema },
-      },
+      200: jsonResponse('Ready.', readinessReportSchema),
+      503: jsonResponse('Unready: a dependency is down.', readinessReportSchema),
     },
     problems: [],
   },
@@ -94,7 +100,7 @@ export const commonOperations: readonly ApiOperation[] = [
     summary: 'This OpenAPI 3.1 document',
     tag: 'operations',
     security: 'public',
-    responses: { 200: { description: 'The document.', body: { contentTypes: JSON_MEDIA } } },
+    responses: { 200: jsonResponse('The document.') },
     problems: [],
   },
   {

@@ -1,7 +1,12 @@
 /** The resource service's operations. */
 import type { ErrorCode } from '../problem';
 import { adminReportResponseSchema, protectedResponseSchema } from '../resource-api';
-import { BEARER_PROBLEMS, commonOperations, commonSchemas, JSON_MEDIA } from './common-operations';
+import {
+  BEARER_PROBLEMS,
+  commonOperations,
+  commonSchemas,
+  jsonResponse,
+} from './common-operations';
 import type { ApiDescription } from './types';
 
 /** Verification can also fail for want of the keys or of a current revocation list. */
@@ -35,10 +40,10 @@ export const RESOURCE_API: ApiDescription = {
       tag: 'resources',
       security: 'bearer',
       responses: {
-        200: {
-          description: 'The greeting and the claims it was built from.',
-          body: { contentTypes: JSON_MEDIA, schema: protectedResponseSchema },
-        },
+        200: jsonResponse(
+          'The greeting and the claims it was built from.',
+          protectedResponseSchema,
+        ),
       },
       problems: VERIFY_PROBLEMS,
     },
@@ -50,10 +55,7 @@ export const RESOURCE_API: ApiDescription = {
       tag: 'resources',
       security: 'admin',
       responses: {
-        200: {
-          description: 'The report.',
-          body: { contentTypes: JSON_MEDIA, schema: adminReportResponseSchema },
-        },
+        200: jsonResponse('The report.', adminReportResponseSchema),
       },
       problems: [...VERIFY_PROBLEMS, 'insufficient_scope'],
     },

@@ -102,27 +102,21 @@ export function adminRoutes({
     );
   });
 
-  router.put('/users/:id/roles/:role', async function grantRole(ctx) {
-    const { role } = parseWith(roleParamsSchema, { role: ctx.params.role });
-    const result = await users.grant(idParam(ctx.params.id, 'user'), role, auditContextOf(ctx));
-    const body: RoleChangeResponse = {
-      user: adminUserView(result.user),
-      changed: result.changed,
-      sessions_ended: result.sessionsEnded,
+  /** `PUT` grants, `DELETE` revokes; both answer with the user and what changed. */
+  const changeRole = (change: 'grant' | 'revoke'): Middleware<SessionState> =>
+    async function changeRole(ctx) {
+      const { role } = parseWith(roleParamsSchema, { role: ctx.params.role });
+      const id = idParam(ctx.params.id, 'user');
+      const result = await users[change](id, role, auditContextOf(ctx));
+      const body: RoleChangeResponse = {
+        user: adminUserView(result.user),
+        changed: result.changed,
+        sessions_ended: result.sessionsEnded,
+      };
+      ctx.body = body;
     };
-    ctx.body = body;
-  });
-
-  router.delete('/users/:id/roles/:role', async function revokeRole(ctx) {
-    const { role } = parseWith(roleParamsSchema, { role: ctx.params.role });
-    const result = await users.revoke(idParam(ctx.params.id, 'user'), role, auditContextOf(ctx));
-    const body: RoleChangeResponse = {
-      user: adminUserView(result.user),
-      changed: result.changed,
-      sessions_ended: result.sessionsEnded,
-    };
-    ctx.body = body;
-  });
+  router.put('/users/:id/roles/:role', changeRole('grant'));
+  router.delete('/users/:id/roles/:role', changeRole('revoke'));
 
   router.get('/users/:id/sessions', async function listUserSessions(ctx) {
     const user = await userOf(ctx.params.id);
