@@ -18,6 +18,7 @@ import { RevocationList } from './revocation/revocation-list';
 import { createRevocationMetrics } from './revocation/revocation-metrics';
 import { JwksCache } from './verify/jwks-cache';
 import { createJwksMetrics } from './verify/jwks-metrics';
+import { createVerificationMetrics } from './verify/verification-metrics';
 import { AccessTokenVerifier } from './verify/verifier';
 
 export interface ResourceService {
@@ -49,6 +50,8 @@ export async function createResourceService(
   const jwks = new JwksCache(config.jwks, logger, options.fetch, jwksMetrics.observer);
   jwksMetrics.track(jwks);
   const verifier = new AccessTokenVerifier(config.tokens, jwks);
+  const verificationMetrics = createVerificationMetrics(metrics);
+  verificationMetrics.track(verifier.cache);
   const revocationMetrics = createRevocationMetrics(metrics);
   const revocations = new RevocationList(
     {
@@ -87,7 +90,12 @@ export async function createResourceService(
       return { status: list === 'current' ? 'up' : outdated, list, ...facts };
     },
   });
-  const routes = protectedRoutes({ verifier, revocations, realm: config.realm });
+  const routes = protectedRoutes({
+    verifier,
+    revocations,
+    realm: config.realm,
+    metrics: verificationMetrics,
+  });
   for (const router of [health, routes, metricsRoutes(metrics)]) {
     app.use(router.routes() as Koa.Middleware<RequestState>);
     app.use(router.allowedMethods() as Koa.Middleware<RequestState>);
