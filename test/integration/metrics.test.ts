@@ -1,6 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import {
   bearer,
+  eventually,
   GOOD_PASSWORD,
   refresh,
   registerAndLogin,
@@ -117,24 +118,31 @@ describe('resource service metrics', () => {
     const deltas = await growth(
       pair.resource.url,
       [
-        ['token_verifications_total', 'outcome="valid"'],
-        ['token_verifications_total', 'outcome="invalid"'],
-        ['token_verifications_total', 'outcome="missing"'],
+        ['access_token_verifications_total', 'outcome="valid"'],
+        ['access_token_verifications_total', 'outcome="invalid"'],
+        ['revocation_refusals_total', 'reason="session_ended"'],
       ],
       async () => {
         await call(bearer(user.token));
         await call(bearer(`${user.token}x`));
-        await call();
+        await request(`${pair.auth.url}/logout`, { method: 'POST', headers: bearer(user.token) });
+        await eventually(
+          () => call(bearer(user.token)),
+          (response) => response.status === 401,
+        );
       },
     );
-    expect(deltas).toEqual([1, 1, 1]);
+    // The ended session's token still verifies (once or more while the feed catches up), then is refused.
+    expect(deltas[1]).toBe(1);
+    expect(deltas[0]).toBeGreaterThanOrEqual(2);
+    expect(deltas[2]).toBe(1);
     const text = await scrape(pair.resource.url);
     for (const name of [
       'jwks_fetches_total{outcome="success"',
       'jwks_fetch_failures_total',
       'jwks_unknown_kid_total',
       'revocation_feed_lag_seconds',
-      'token_verifications_total{outcome="revoked"',
+      'access_token_cache_lookups_total',
     ])
       expect(text).toContain(name);
   });

@@ -31,32 +31,23 @@ export const protectedResponseSchema = z.object({
 });
 export type ProtectedResponse = z.infer<typeof protectedResponseSchema>;
 
-/** How the access tokens this replica was shown fared since it started, by outcome. */
-export const verificationCountsSchema = z.object({
-  /** Verified, of a live session: served. */
-  valid: z.int().min(0),
-  /** Malformed, forged, expired or not for this audience: 401. */
-  invalid: z.int().min(0),
-  /** No bearer token: 401 with a bare challenge. */
-  missing: z.int().min(0),
-  /** Verified, but its session has ended: 401. */
-  revoked: z.int().min(0),
-  /** The keys or the revocation list could not be known: 503. */
-  unavailable: z.int().min(0),
-});
-export type VerificationCounts = z.infer<typeof verificationCountsSchema>;
-
 /** `GET /admin/reports` 200 body: an operator's view of this replica (needs the `admin` scope). */
 export const adminReportResponseSchema = z.object({
   generated_at: z.iso.datetime(),
   /** Who asked: the token's `sub` and `username`. */
   requested_by: z.object({ sub: z.string(), username: z.string() }),
-  /** Access tokens seen by this replica since it started, by outcome. */
-  verifications: verificationCountsSchema,
+  /** The issuer's keys as this replica holds them. */
+  jwks: z.object({
+    status: z.enum(['never_fetched', 'fresh', 'stale', 'expired']),
+    keys: z.int().min(0),
+    fetched_at: z.iso.datetime().nullable(),
+  }),
   /** The revocation list: ended sessions held, and how old the last complete feed read is. */
   revocations: z.object({
     sessions: z.int().min(0),
     lag_seconds: z.number().nullable(),
   }),
+  /** Access tokens whose verified claims this replica holds in memory. */
+  verified_tokens: z.object({ cached: z.int().min(0) }),
 });
 export type AdminReportResponse = z.infer<typeof adminReportResponseSchema>;

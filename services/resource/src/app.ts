@@ -18,11 +18,11 @@ import Koa from 'koa';
 import type { ResourceConfig } from './config';
 import { adminReportRoutes } from './http/routes/admin-reports';
 import { protectedRoutes } from './http/routes/protected';
-import { createVerificationMetrics } from './http/verification-metrics';
 import { RevocationList } from './revocation/revocation-list';
 import { createRevocationMetrics } from './revocation/revocation-metrics';
 import { JwksCache } from './verify/jwks-cache';
 import { createJwksMetrics } from './verify/jwks-metrics';
+import { createVerificationMetrics } from './verify/verification-metrics';
 import { AccessTokenVerifier } from './verify/verifier';
 
 export interface ResourceService {
@@ -54,6 +54,8 @@ export async function createResourceService(
   const jwks = new JwksCache(config.jwks, logger, options.fetch, jwksMetrics.observer);
   jwksMetrics.track(jwks);
   const verifier = new AccessTokenVerifier(config.tokens, jwks);
+  const verificationMetrics = createVerificationMetrics(metrics);
+  verificationMetrics.track(verifier.cache);
   const revocationMetrics = createRevocationMetrics(metrics);
   const revocations = new RevocationList(
     {
@@ -96,7 +98,7 @@ export async function createResourceService(
     verifier,
     revocations,
     realm: config.realm,
-    verifications: createVerificationMetrics(metrics),
+    metrics: verificationMetrics,
   };
   const documents = apiDocumentRoutes(
     buildOpenApiDocument(RESOURCE_API, { omit: servedElsewhere(config.metricsListener) }),
@@ -104,7 +106,7 @@ export async function createResourceService(
   for (const router of [
     health,
     protectedRoutes(protectedDeps),
-    adminReportRoutes(protectedDeps),
+    adminReportRoutes({ ...protectedDeps, jwks }),
     documents,
     // With METRICS_PORT, /metrics leaves this port for its own listener (start.ts).
     ...(config.metricsListener === undefined ? [metricsRoutes(metrics)] : []),

@@ -21,6 +21,7 @@ const shape = {
   AUTH_REALM: envVar.string('authpair'),
   CLOCK_TOLERANCE: envVar.int(5, 0, 30),
   ACCESS_TOKEN_MAX_AGE: envVar.int(3600, 60, 86_400),
+  VERIFIED_TOKEN_CACHE_SIZE: envVar.int(10_000, 0, 1_000_000),
   JWKS_TIMEOUT_MS: envVar.int(3000, 100, 30_000),
   JWKS_COOLDOWN_MS: envVar.int(30_000, 0, 3_600_000),
   JWKS_DEFAULT_TTL: envVar.int(300, 0, 86_400),
@@ -55,6 +56,8 @@ export interface ResourceConfig {
     readonly clockTolerance: number;
     /** Oldest `iat` accepted, seconds: bounds a token whatever its `exp` says. */
     readonly maxTokenAge: number;
+    /** Tokens whose verified claims are kept in memory (0: verify every request in full). */
+    readonly verifiedCacheSize: number;
   };
   readonly jwks: {
     readonly url: string;
@@ -107,6 +110,7 @@ export function loadResourceConfig(
       audience: vars.JWT_AUDIENCE,
       clockTolerance: vars.CLOCK_TOLERANCE,
       maxTokenAge: vars.ACCESS_TOKEN_MAX_AGE,
+      verifiedCacheSize: vars.VERIFIED_TOKEN_CACHE_SIZE,
     }),
     jwks: Object.freeze({
       url: vars.JWKS_URL,

@@ -8,11 +8,12 @@ import {
 import type { Middleware } from 'koa';
 import { type RevocationList, RevocationUnavailableError } from '../revocation/revocation-list';
 import { InvalidTokenError, JwksUnavailableError } from '../verify/errors';
+import type { VerificationMetrics } from '../verify/verification-metrics';
 import type { AccessTokenVerifier } from '../verify/verifier';
 
 /** `ctx.state` on routes behind `requireAccessToken`. */
 export interface AuthenticatedState extends RequestState {
-  claims: VerifiedClaims;
+  claims: Readonly<VerifiedClaims>;
 }
 
 /**
@@ -23,15 +24,20 @@ export interface AuthenticatedState extends RequestState {
 export function requireAccessToken(
   verifier: AccessTokenVerifier,
   realm: string,
+  metrics: Pick<VerificationMetrics, 'outcome'>,
 ): Middleware<AuthenticatedState> {
   return async function authenticate(ctx, next) {
     const token = readBearerToken(ctx, realm);
     try {
       ctx.state.claims = await verifier.verify(token);
+      metrics.outcome('valid');
     } catch (error) {
-      if (error instanceof InvalidTokenError)
+      if (error instanceof InvalidTokenError) {
+        metrics.outcome('invalid');
         throw invalidTokenProblem(realm, error.message, error);
+      }
       if (error instanceof JwksUnavailableError) {
+        metrics.outcome('jwks_unavailable');
         throw new HttpProblem('jwks_unavailable', 'the token cannot be checked now; retry later', {
           headers: { 'Retry-After': String(error.retryAfterSeconds) },
           cause: error,
