@@ -1,12 +1,7 @@
 import type { AuditEventType } from '@authpair/contracts';
 import type { Logger } from '@authpair/service-kit';
 import type { Pool } from 'pg';
-import {
-  type AuditContext,
-  type AuditDetail,
-  recordAudit,
-  SERVICE_AUDIT,
-} from '../audit/audit-log';
+import { type AuditContext, type AuditDetail, recordAudit } from '../audit/audit-log';
 import type { Queryable } from '../db/pool';
 import { generateSigningKey } from './generate';
 import type { KeyEncryptionKeys, SealedKey } from './key-encryption';
@@ -30,7 +25,7 @@ export interface KeyLifecycleOptions {
   rsaModulusBits: number;
   /** Days between automatic rotations; 0 = off. */
   rotationDays: number;
-  /** Who the manual steps are audited as (the scheduler's are the service's). */
+  /** Who its changes are audited as: the service (its start and scheduler), or auth-admin. */
   audit: AuditContext;
 }
 
@@ -73,9 +68,9 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
 
   const locked = <T>(work: KeyWork<T>) => withKeyLock(pool, work);
   const lockedIfFree = <T>(work: KeyWork<T>) => withKeyLockIfFree(pool, work);
-  /** Each state change is audited in its own transaction; scheduled ones as the service's. */
-  const audited = (db: Queryable, type: AuditEventType, detail: AuditDetail, by = options.audit) =>
-    recordAudit(db, by, { type, detail });
+  /** Each state change is audited in the transaction that makes it. */
+  const audited = (db: Queryable, type: AuditEventType, detail: AuditDetail) =>
+    recordAudit(db, options.audit, { type, detail });
   const sealPlaintext = (keys: KeyQueries) => sealPlaintextKeys(keys, encryption);
 
   /** Generated outside any transaction: RSA generation can take seconds, a lock must not. */
@@ -111,10 +106,9 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
     keys: KeyQueries,
     db: Queryable,
     key: NewKey,
-    by: AuditContext,
   ): Promise<RotateResult> {
     await keys.insert({ ...key, state: 'pending', activateAfterMs: schedule.pendingMs });
-    await audited(db, 'signing_key_created', { kid: key.kid, state: 'pending' }, by);
+    await audited(db, 'signing_key_created', { kid: key.kid, state: 'pending' });
     const pending = await find(keys, key.kid);
     const activateAt = pending.activateAt as Date;
     await keys.planRetirement(activateAt, new Date(activateAt.getTime() + schedule.retiringMs));
@@ -145,7 +139,7 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
       await locked(async (keys, db) => {
         if ((await keys.published()).some((existing) => existing.state === 'active')) return;
         await keys.insert({ ...key, state: 'active' });
-        await audited(db, 'signing_key_created', { kid: key.kid, state: 'active' }, SERVICE_AUDIT);
+        await audited(db, 'signing_key_created', { kid: key.kid, state: 'active' });
         logger.info({ kid: key.kid, bits: options.rsaModulusBits }, 'signing key created');
       });
     },
@@ -166,7 +160,7 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
           throw new KeyStepRefused(
             `signing key ${pending.kid} is already pending (it activates at ${pending.activateAt?.toISOString()}); activate or retire it first`,
           );
-        return insertPending(keys, db, key, options.audit);
+        return insertPending(keys, db, key);
       });
       logger.info(
         { kid: result.pending.kid, activate_at: result.pending.activateAt },
@@ -189,12 +183,8 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
         const early = now < activationSafeAt(key, schedule);
         if (early && !force) throw earlyActivation(key, now, schedule);
         await assertOpens(keys, key.kid);
-        const retiring = await keys.activate(key.kid, schedule.retiringMs);
-        await audited(db, 'signing_key_activated', {
-          kid: key.kid,
-          retiring: retiring ?? null,
-          forced: early,
-        });
+        const retiring = (await keys.activate(key.kid, schedule.retiringMs)) ?? null;
+        await audited(db, 'signing_key_activated', { kid: key.kid, retiring, forced: early });
         return {
           key: await find(keys, key.kid),
           previousState: 'pending',
@@ -245,10 +235,8 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
       const result = await locked(async (keys, db) => {
         const sealed = await sealPlaintext(keys);
         const rewrapped = await resealUnderCurrentKek(keys, encryption);
-        await audited(db, 'signing_keys_rewrapped', {
-          kek_id: encryption.currentId,
-          keys: rewrapped.length + sealed.length,
-        });
+        const count = rewrapped.length + sealed.length;
+        await audited(db, 'signing_keys_rewrapped', { kek_id: encryption.currentId, keys: count });
         return { kekId: encryption.currentId, rewrapped, sealed };
       });
       logger.info(result, 'signing keys re-wrapped');
@@ -268,12 +256,8 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
           return undefined;
         }
         const retiring = await keys.activate(pending.kid, schedule.retiringMs);
-        await audited(
-          db,
-          'signing_key_activated',
-          { kid: pending.kid, retiring: retiring ?? null, forced: false },
-          SERVICE_AUDIT,
-        );
+        const detail = { kid: pending.kid, retiring: retiring ?? null, forced: false };
+        await audited(db, 'signing_key_activated', detail);
         logger.info({ kid: pending.kid, retiring }, 'signing key activated');
         return pending.kid;
       });
@@ -288,8 +272,11 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
         );
         for (const key of due) {
           await keys.retire(key.kid);
-          const detail = { kid: key.kid, from: 'retiring', forced: false };
-          await audited(db, 'signing_key_retired', detail, SERVICE_AUDIT);
+          await audited(db, 'signing_key_retired', {
+            kid: key.kid,
+            from: key.state,
+            forced: false,
+          });
         }
         return due.map((key) => key.kid);
       });
@@ -304,9 +291,7 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
       if (!(await createKeyQueries(pool).rotationDue(options.rotationDays))) return undefined;
       const key = await newKey();
       const result = await lockedIfFree(async (keys, db) =>
-        (await keys.rotationDue(options.rotationDays))
-          ? insertPending(keys, db, key, SERVICE_AUDIT)
-          : undefined,
+        (await keys.rotationDue(options.rotationDays)) ? insertPending(keys, db, key) : undefined,
       );
       if (result === undefined) return undefined;
       logger.info(
