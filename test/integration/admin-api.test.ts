@@ -67,8 +67,18 @@ describe('users', () => {
     expect(onlyAdmins.users.map((user) => user.username)).toEqual([admins.admin.username]);
   });
 
-  it('refuses a limit out of bounds and a forged cursor with 400', async () => {
-    for (const query of ['?limit=0', '?limit=101', '?limit=x', '?cursor=%2F%2F', '?status=gone'])
+  it('refuses a limit out of bounds, a forged cursor and a NUL with 400, never a 500', async () => {
+    const nul = Buffer.from('\u0000').toString('base64url');
+    for (const query of [
+      '?limit=0',
+      '?limit=101',
+      '?limit=x',
+      '?limit=1&limit=2',
+      '?cursor=%2F%2F',
+      `?cursor=${nul}`,
+      '?status=gone',
+      '?username=a%00b',
+    ])
       expectProblem(await call(`/users${query}`), 400, 'validation_failed');
   });
 

@@ -56,9 +56,18 @@ export const adminUserListQuerySchema = z.looseObject({
     .enum(['enabled', 'disabled'], { error: 'must be enabled or disabled' })
     .optional()
     .meta({ description: 'Only enabled, or only disabled, users.' }),
-  username: z.string({ error: 'must be given once' }).min(1).max(64).optional().meta({
-    description: 'Only usernames starting with this (compared ignoring case, after NFKC).',
-  }),
+  username: z
+    .string({ error: 'must be given once' })
+    .min(1)
+    .max(64)
+    // No username holds one, and PostgreSQL refuses NUL in text: a 400, never a 500.
+    .refine((value) => !/[\p{Cc}\p{Cf}\p{Cs}]/u.test(value), {
+      error: 'must not contain control or format characters',
+    })
+    .optional()
+    .meta({
+      description: 'Only usernames starting with this (compared ignoring case, after NFKC).',
+    }),
 });
 export type AdminUserListQuery = z.infer<typeof adminUserListQuerySchema>;
 

@@ -72,9 +72,10 @@ export function adminUserView(user: User): AdminUser {
 
 const encodeCursor = (canonical: string) => Buffer.from(canonical, 'utf8').toString('base64url');
 
+/** A cursor is a canonical username: valid UTF-8 (it round-trips), no controls (no NUL for PostgreSQL). */
 function decodeCursor(cursor: string): string {
   const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (decoded === '' || encodeCursor(decoded) !== cursor)
+  if (decoded === '' || encodeCursor(decoded) !== cursor || /[\p{Cc}\p{Cf}]/u.test(decoded))
     throw new InvalidUserCursorError('is not a cursor from this list');
   return decoded;
 }

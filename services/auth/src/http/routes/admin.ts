@@ -52,10 +52,14 @@ const mapAdminErrors: Middleware<SessionState> = async function mapAdminErrors(_
   }
 };
 
+/** PostgreSQL's bigint: an id beyond it would be a 500 (numeric out of range), not a 400. */
+const MAX_EVENT_ID = 2n ** 63n - 1n;
+
 /** The audit trail's cursor is the last event id seen. */
 function auditCursor(cursor: string | undefined): bigint | undefined {
   if (cursor === undefined) return undefined;
-  if (!/^\d{1,19}$/.test(cursor)) throw invalidField('cursor', 'is not a cursor from this list');
+  if (!/^\d{1,19}$/.test(cursor) || BigInt(cursor) > MAX_EVENT_ID)
+    throw invalidField('cursor', 'is not a cursor from this list');
   return BigInt(cursor);
 }
 
