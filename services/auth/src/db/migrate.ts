@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Logger } from '@authpair/service-kit';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
+import { checkOut } from './pool';
 
 /** The folder of plain SQL migrations shipped with the service. */
 export const MIGRATIONS_DIR = resolve(__dirname, '../../migrations');
@@ -47,49 +48,63 @@ export async function migrate(
   dir: string = MIGRATIONS_DIR,
 ): Promise<string[]> {
   const migrations = await readMigrations(dir);
-  const client = await pool.connect();
-  const applied: string[] = [];
+  const { client, release } = await checkOut(pool);
+  let broken = false;
   try {
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [MIGRATION_LOCK]);
     try {
-      await client.query(`
-        CREATE TABLE IF NOT EXISTS schema_migrations (
-          version    text PRIMARY KEY,
-          name       text NOT NULL,
-          checksum   text NOT NULL,
-          applied_at timestamptz NOT NULL DEFAULT now()
-        )`);
-      const { rows } = await client.query<{ version: string; checksum: string }>(
-        'SELECT version, checksum FROM schema_migrations',
-      );
-      const done = new Map(rows.map((row) => [row.version, row.checksum]));
-      for (const migration of migrations) {
-        const checksum = done.get(migration.version);
-        if (checksum !== undefined) {
-          if (checksum !== migration.checksum)
-            throw new Error(`migration ${migration.name} was changed after it was applied`);
-          continue;
-        }
-        await client.query('BEGIN');
-        try {
-          await client.query(migration.sql);
-          await client.query(
-            'INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)',
-            [migration.version, migration.name, migration.checksum],
-          );
-          await client.query('COMMIT');
-        } catch (error) {
-          await client.query('ROLLBACK');
-          throw new Error(`migration ${migration.name} failed`, { cause: error });
-        }
-        applied.push(migration.name);
-        logger.info({ migration: migration.name }, 'migration applied');
-      }
+      return await applyPending(client, migrations, logger);
     } finally {
-      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [MIGRATION_LOCK]);
+      // Fails only when the session is gone, and the lock with it; keep the first error.
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [MIGRATION_LOCK]).catch(() => {
+        broken = true;
+      });
     }
   } finally {
-    client.release();
+    release(broken);
+  }
+}
+
+/** Runs, under the lock, every migration not yet recorded; returns their names. */
+async function applyPending(
+  client: PoolClient,
+  migrations: Migration[],
+  logger: Logger,
+): Promise<string[]> {
+  await client.query(`
+    CREATE TABLE IF NOT EXISTS schema_migrations (
+      version    text PRIMARY KEY,
+      name       text NOT NULL,
+      checksum   text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+  const { rows } = await client.query<{ version: string; checksum: string }>(
+    'SELECT version, checksum FROM schema_migrations',
+  );
+  const done = new Map(rows.map((row) => [row.version, row.checksum]));
+  const applied: string[] = [];
+  for (const migration of migrations) {
+    const checksum = done.get(migration.version);
+    if (checksum !== undefined) {
+      if (checksum !== migration.checksum)
+        throw new Error(`migration ${migration.name} was changed after it was applied`);
+      continue;
+    }
+    await client.query('BEGIN');
+    try {
+      await client.query(migration.sql);
+      await client.query(
+        'INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)',
+        [migration.version, migration.name, migration.checksum],
+      );
+      await client.query('COMMIT');
+    } catch (error) {
+      // On a lost connection the server has rolled back already; report the migration's error.
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw new Error(`migration ${migration.name} failed`, { cause: error });
+    }
+    applied.push(migration.name);
+    logger.info({ migration: migration.name }, 'migration applied');
   }
   return applied;
 }
