@@ -1,9 +1,10 @@
-import { createPrivateKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import type { RsaPublicJwk } from '@authpair/contracts';
 import type { Logger } from '@authpair/service-kit';
 import type { Pool } from 'pg';
 import type { KeyEncryptionKeys } from './key-encryption';
-import { createKeyQueries, type KeyState } from './key-queries';
+import { createKeyQueries, type KeyState, type PublishedKey } from './key-queries';
+import { storedKeyFingerprint, type VerifiedKey, verifyStoredKey } from './key-verification';
 import { type Repeating, repeatEvery } from './repeat';
 
 /** The key that signs new tokens. */
@@ -26,7 +27,12 @@ export interface KeyRingView {
   activeKid: string | undefined;
   keys: Array<{ kid: string; state: KeyState }>;
   loadedAt: Date | undefined;
+  /** Rows of the last read that failed verification: never published, never used to sign. */
+  rejected: Array<{ kid: string; state: KeyState }>;
 }
+
+/** A row's verification outcome, kept while the row is unchanged. */
+type Verdict = { fingerprint: string } & ({ key: VerifiedKey } | { refusal: string });
 
 /**
  * This replica's view of the signing keys: the active key for signing and
@@ -42,6 +48,8 @@ export class KeyRing {
   #active: ActiveSigningKey | undefined;
   #published: RsaPublicJwk[] = [];
   #states: KeyRingView['keys'] = [];
+  #rejected: KeyRingView['rejected'] = [];
+  readonly #verdicts = new Map<string, Verdict>();
   #loadedAt = 0;
   #refreshing: Promise<void> | undefined;
   #rereading: Repeating | undefined;
@@ -100,26 +108,61 @@ export class KeyRing {
       activeKid: this.#active?.kid,
       keys: this.#states,
       loadedAt: this.#loadedAt === 0 ? undefined : new Date(this.#loadedAt),
+      rejected: this.#rejected,
     };
   }
 
   async #load(): Promise<void> {
     // One statement, so the active key and the published set come from one snapshot.
-    const published = await createKeyQueries(this.#pool).published();
-    const active = published.find((key) => key.state === 'active');
-    if (active === undefined) throw new Error('no active signing key');
-    if (this.#active?.kid !== active.kid) {
-      if (active.sealed === null) throw new Error(`signing key ${active.kid} has no private key`);
-      const der = this.#options.encryption.open(active.kid, active.sealed);
-      this.#active = {
-        kid: active.kid,
-        privateKey: createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }),
-      };
-      der.fill(0);
-      this.#logger.info({ kid: active.kid }, 'signing with key');
+    const rows = await createKeyQueries(this.#pool).published();
+    const published: RsaPublicJwk[] = [];
+    const states: KeyRingView['keys'] = [];
+    const rejected: KeyRingView['rejected'] = [];
+    let active: ActiveSigningKey | undefined;
+    let activeRefusal = 'no active signing key';
+    for (const row of rows) {
+      const verdict = await this.#verify(row);
+      if ('refusal' in verdict) {
+        rejected.push({ kid: row.kid, state: row.state });
+        if (row.state === 'active') activeRefusal = verdict.refusal;
+        continue;
+      }
+      published.push(verdict.key.publicJwk);
+      states.push({ kid: row.kid, state: row.state });
+      if (row.state === 'active') active = { kid: row.kid, privateKey: verdict.key.privateKey };
     }
-    this.#published = published.map((key) => key.publicJwk);
-    this.#states = published.map((key) => ({ kid: key.kid, state: key.state }));
+    for (const kid of this.#verdicts.keys())
+      if (!rows.some((row) => row.kid === kid)) this.#verdicts.delete(kid);
+    this.#rejected = rejected;
+    if (active === undefined) throw new Error(activeRefusal);
+    if (this.#active?.kid !== active.kid)
+      this.#logger.info({ kid: active.kid }, 'signing with key');
+    this.#active = active;
+    this.#published = published;
+    this.#states = states;
     this.#loadedAt = Date.now();
+  }
+
+  /**
+   * Verifies a row once per content (see verifyStoredKey): a forged or
+   * altered row is logged when first seen, then skipped on every read.
+   */
+  async #verify(row: PublishedKey): Promise<Verdict> {
+    const fingerprint = storedKeyFingerprint(row);
+    const known = this.#verdicts.get(row.kid);
+    if (known?.fingerprint === fingerprint) return known;
+    let verdict: Verdict;
+    try {
+      verdict = { fingerprint, key: await verifyStoredKey(row, this.#options.encryption) };
+    } catch (error) {
+      const refusal = error instanceof Error ? error.message : String(error);
+      this.#logger.error(
+        { kid: row.kid, state: row.state, reason: refusal },
+        'signing key refused: it is not published and never signs',
+      );
+      verdict = { fingerprint, refusal };
+    }
+    this.#verdicts.set(row.kid, verdict);
+    return verdict;
   }
 }
