@@ -106,6 +106,15 @@ describe('signing_keys rows written without the key-encryption key', () => {
     const metrics = (await request(`${auth.url}/metrics`)).text;
     expect(metrics).toMatch(/^signing_keys_rejected(\{[^}]*\})? 3$/m);
 
+    const readiness = await request(`${auth.url}/readyz`);
+    expect(readiness.status).toBe(200);
+    expect(readiness.body.checks.signing_keys).toMatchObject({
+      status: 'degraded',
+      active_kid: genuine,
+      rejected: expect.arrayContaining([{ kid: copied.kid, state: 'retiring' }]),
+    });
+    expect(readiness.body.checks.signing_keys.rejected).toHaveLength(3);
+
     // Nor may the scheduler or an operator make one of them sign.
     await expect(
       auth.signingKeys.lifecycle.activate(mismatched.kid, { force: true }),

@@ -22,6 +22,16 @@ export interface KeyRingOptions {
   refreshIntervalMs: number;
 }
 
+/**
+ * This replica cannot vouch for the signing keys now: its view is older than
+ * the refresh interval and a reread failed (the database is unavailable, or
+ * the active key does not open or verify with this replica's KEKs). A 503:
+ * another replica, or this one a moment later, can answer.
+ */
+export class KeyRingUnavailableError extends Error {
+  override readonly name = 'KeyRingUnavailableError';
+}
+
 /** What this replica currently believes, for readiness and metrics. */
 export interface KeyRingView {
   activeKid: string | undefined;
@@ -29,6 +39,11 @@ export interface KeyRingView {
   loadedAt: Date | undefined;
   /** Rows of the last read that failed verification: never published, never used to sign. */
   rejected: Array<{ kid: string; state: KeyState }>;
+  /**
+   * Set when the last read found an active key this replica cannot sign
+   * with (its KEK is missing, or the row fails verification): why.
+   */
+  activeRefusal: string | undefined;
 }
 
 /** A row's verification outcome, kept while the row is unchanged. */
@@ -49,6 +64,7 @@ export class KeyRing {
   #published: RsaPublicJwk[] = [];
   #states: KeyRingView['keys'] = [];
   #rejected: KeyRingView['rejected'] = [];
+  #activeRefusal: string | undefined;
   readonly #verdicts = new Map<string, Verdict>();
   #loadedAt = 0;
   #refreshing: Promise<void> | undefined;
@@ -90,11 +106,12 @@ export class KeyRing {
    * The key to sign with now. A view older than the refresh interval is
    * reread first (normally the background timer has done it), so a replica
    * never signs with a key the schedule assumes it has stopped using; when
-   * the reread fails, the error propagates (a 503 when the database is down).
+   * the reread fails, KeyRingUnavailableError.
    */
   async signingKey(): Promise<ActiveSigningKey> {
-    if (Date.now() - this.#loadedAt > this.#options.refreshIntervalMs) await this.refresh();
-    if (this.#active === undefined) throw new Error('the key ring has not been started');
+    await this.#fresh();
+    if (this.#active === undefined)
+      throw new KeyRingUnavailableError('the key ring has not been started');
     return this.#active;
   }
 
@@ -109,7 +126,19 @@ export class KeyRing {
       keys: this.#states,
       loadedAt: this.#loadedAt === 0 ? undefined : new Date(this.#loadedAt),
       rejected: this.#rejected,
+      activeRefusal: this.#activeRefusal,
     };
+  }
+
+  /** Rereads a view older than the refresh interval; a failure is KeyRingUnavailableError. */
+  async #fresh(): Promise<void> {
+    if (Date.now() - this.#loadedAt <= this.#options.refreshIntervalMs) return;
+    try {
+      await this.refresh();
+    } catch (error) {
+      if (error instanceof KeyRingUnavailableError) throw error;
+      throw new KeyRingUnavailableError('the signing keys could not be reread', { cause: error });
+    }
   }
 
   async #load(): Promise<void> {
@@ -134,7 +163,8 @@ export class KeyRing {
     for (const kid of this.#verdicts.keys())
       if (!rows.some((row) => row.kid === kid)) this.#verdicts.delete(kid);
     this.#rejected = rejected;
-    if (active === undefined) throw new Error(activeRefusal);
+    this.#activeRefusal = active === undefined ? activeRefusal : undefined;
+    if (active === undefined) throw new KeyRingUnavailableError(activeRefusal);
     if (this.#active?.kid !== active.kid)
       this.#logger.info({ kid: active.kid }, 'signing with key');
     this.#active = active;
