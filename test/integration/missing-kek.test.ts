@@ -46,7 +46,7 @@ const kidOf = (token: string) =>
   JSON.parse(Buffer.from(token.split('.')[0] as string, 'base64url').toString()).kid as string;
 
 describe('a replica that cannot open the active signing key', () => {
-  it('answers logins 503 with Retry-After and reports itself not ready', async () => {
+  it('answers logins and the JWKS 503 with Retry-After and reports itself not ready', async () => {
     const username = uniqueUsername();
     const credentials = { username, password: GOOD_PASSWORD };
     expect((await request(`${lacking.url}/register`, { body: credentials })).status).toBe(201);
@@ -71,6 +71,11 @@ describe('a replica that cannot open the active signing key', () => {
       status: 'unready',
       checks: { signing_keys: { status: 'down' } },
     });
+
+    // Nor does it publish a set it can no longer vouch for.
+    const jwks = await request(`${lacking.url}/.well-known/jwks.json`);
+    expectProblem(jwks, 503, 'service_unavailable');
+    expect(jwks.headers.get('retry-after')).toMatch(/^\d+$/);
 
     // The replica that has the KEK signs with the new key.
     const signed = await login(complete);

@@ -115,8 +115,15 @@ export class KeyRing {
     return this.#active;
   }
 
-  /** The public keys to publish now: pending, active and retiring. */
-  publishedKeys(): RsaPublicJwk[] {
+  /**
+   * The public keys to publish now: pending, active and retiring. Read as
+   * signingKey() is, no older than the refresh interval: the schedule lets
+   * a pending key sign once every replica has published it for that long,
+   * so an older set could be cached by a verifier just as the new key
+   * starts signing. When the reread fails, KeyRingUnavailableError.
+   */
+  async publishedKeys(): Promise<RsaPublicJwk[]> {
+    await this.#fresh();
     return this.#published;
   }
 
