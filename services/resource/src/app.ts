@@ -46,7 +46,8 @@ export async function createResourceService(
   await jwks.start();
   const verifier = new AccessTokenVerifier(config.tokens, jwks);
 
-  const app = new Koa<RequestState>({ proxy: config.trustProxy });
+  // No `proxy`: nothing here depends on the client's address, scheme or host.
+  const app = new Koa<RequestState>();
   app.silent = true;
   app.use(requestContext(logger));
   app.use(httpMetrics(metrics));

@@ -17,7 +17,6 @@ const shape = {
   JWKS_MIN_TTL: envVar.int(30, 0, 86_400),
   JWKS_MAX_TTL: envVar.int(3600, 0, 86_400),
   JWKS_MAX_STALE: envVar.int(3600, 0, 7 * 86_400),
-  TRUST_PROXY: envVar.bool(false),
   CORS_ALLOWED_ORIGINS: envVar.origins(),
 };
 
@@ -27,7 +26,6 @@ export interface ResourceConfig {
   readonly host: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly realm: string;
-  readonly trustProxy: boolean;
   /** Origins allowed to call from a browser (CORS); empty: CORS off. */
   readonly corsAllowedOrigins: readonly string[];
   readonly tokens: {
@@ -62,7 +60,6 @@ export function loadResourceConfig(
     host: vars.HOST,
     logLevel: vars.LOG_LEVEL,
     realm: vars.AUTH_REALM,
-    trustProxy: vars.TRUST_PROXY,
     corsAllowedOrigins: Object.freeze(vars.CORS_ALLOWED_ORIGINS),
     tokens: Object.freeze({
       issuer: vars.JWT_ISSUER,
