@@ -1,3 +1,4 @@
+import { Agent, request as httpRequest } from 'node:http';
 import autocannon from 'autocannon';
 
 export interface LoadResult {
@@ -7,6 +8,8 @@ export interface LoadResult {
   p99: number;
   /** Responses with a status other than the expected one, plus connection errors and timeouts. */
   failures: number;
+  /** Responses by status code. */
+  statuses: Record<string, number>;
 }
 
 export interface LoadOptions {
@@ -29,6 +32,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let n = 0;
   let unexpected = 0;
   const dynamic = typeof options.body === 'function' || options.headersFor !== undefined;
+
   let finish: (result: autocannon.Result) => void = () => {};
   let fail: (error: Error) => void = () => {};
   const done = new Promise<autocannon.Result>((resolve, reject) => {
@@ -62,7 +66,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     },
     (error, result) => (error ? fail(error) : finish(result)),
   );
+  const statuses: Record<string, number> = {};
   instance.on('response', (_client: unknown, statusCode: number) => {
+    statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
     if (statusCode !== expected) unexpected += 1;
   });
   const result = await done;
@@ -72,6 +78,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     p50: result.latency.p50,
     p99: result.latency.p99,
     failures: unexpected + result.errors + result.timeouts,
+    statuses,
   };
 }
 
@@ -81,4 +88,89 @@ export function median(values: number[]): number {
   return sorted.length % 2 === 1
     ? (sorted[middle] as number)
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+export interface ChainOptions {
+  url: string;
+  /** Content type of every request body. */
+  contentType: string;
+  /** One chain per connection: its current state (a refresh token), updated in place. */
+  chains: string[];
+  body: (state: string) => string;
+  /** The next state, read from a 200 response's body. */
+  next: (responseBody: string) => string;
+  durationSeconds: number;
+}
+
+/**
+ * A closed loop per chain, each request carrying what the previous answer
+ * gave (a client rotating its refresh token). autocannon cannot do this: it
+ * resets a connection's context before every request when the request list
+ * has one entry. A chain whose request failed stops, and counts a failure.
+ */
+export async function runChains(options: ChainOptions): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: options.chains.length });
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  let failures = 0;
+  const deadline = performance.now() + options.durationSeconds * 1000;
+  const target = new URL(options.url);
+  const send = (body: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          headers: {
+            'content-type': options.contentType,
+            'content-length': Buffer.byteLength(body),
+          },
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  const started = performance.now();
+  await Promise.all(
+    options.chains.map(async (_, index) => {
+      while (performance.now() < deadline) {
+        const sentAt = performance.now();
+        try {
+          const response = await send(options.body(options.chains[index] as string));
+          latencies.push(performance.now() - sentAt);
+          statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+          if (response.status !== 200) {
+            failures += 1;
+            return;
+          }
+          options.chains[index] = options.next(response.body);
+        } catch {
+          failures += 1;
+          return;
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
+  return {
+    requests: latencies.length,
+    rps: latencies.length / elapsed,
+    p50: at(0.5),
+    p99: at(0.99),
+    failures,
+    statuses,
+  };
 }

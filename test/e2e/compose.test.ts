@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { compose, waitUntilReady } from '../support/compose';
-import { registerAndLogin, request } from '../support/http';
+import { bearer, eventually, registerAndLogin, request } from '../support/http';
 import { freePort } from '../support/ports';
 
 /**
@@ -65,6 +65,18 @@ describe('the compose stack', () => {
     }) as jwt.JwtPayload;
     expect(header.typ).toBe('at+jwt');
     expect(verified.sub).toBe(id);
+  });
+
+  it('stops a logged-out token at the resource service within seconds (the revocation feed is wired)', async () => {
+    const { token } = await registerAndLogin(authUrl);
+    const call = () => request(`${resourceUrl}/protected`, { headers: bearer(token) });
+    expect((await call()).status).toBe(200);
+    const logout = await request(`${authUrl}/logout`, { method: 'POST', headers: bearer(token) });
+    expect(logout.status).toBe(204);
+    const refused = await eventually(call, (response) => response.status !== 200, {
+      timeoutMs: 5000,
+    });
+    expect(refused.status).toBe(401);
   });
 
   it('ships auth-admin in the auth image: keys list shows the published key, sealed at rest', async () => {

@@ -116,7 +116,7 @@ describe('POST /register', () => {
 });
 
 describe('POST /login', () => {
-  it('issues a Bearer access token that is not cacheable', async () => {
+  it('issues a Bearer access token and a refresh token, not cacheable', async () => {
     const username = uniqueUsername();
     await post('/register', { username, password: GOOD_PASSWORD });
     const response = await post('/login', { username, password: GOOD_PASSWORD });
@@ -127,6 +127,7 @@ describe('POST /login', () => {
       access_token: expect.any(String),
       token_type: 'Bearer',
       expires_in: 900,
+      refresh_token: expect.stringMatching(/^aprt_[A-Za-z0-9_-]{43}$/),
     });
     const [header, payload] = (response.body.access_token as string)
       .split('.')
@@ -147,6 +148,7 @@ describe('POST /login', () => {
       'iat',
       'iss',
       'jti',
+      'sid',
       'sub',
       'username',
     ]);
@@ -211,7 +213,7 @@ describe('discovery', () => {
     }
   });
 
-  it('publishes RFC 8414 metadata naming the issuer and its JWKS', async () => {
+  it('publishes RFC 8414 metadata naming the issuer, its JWKS and its OAuth endpoints', async () => {
     const response = await request(`${auth.url}/.well-known/oauth-authorization-server`);
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({
@@ -221,6 +223,9 @@ describe('discovery', () => {
       response_types_supported: expect.any(Array),
       login_endpoint: `${TEST_ISSUER}/login`,
       user_registration_endpoint: `${TEST_ISSUER}/register`,
+      token_endpoint: `${TEST_ISSUER}/token`,
+      revocation_endpoint: `${TEST_ISSUER}/revoke`,
+      grant_types_supported: ['refresh_token'],
     });
   });
 });

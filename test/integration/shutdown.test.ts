@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { GOOD_PASSWORD, request, uniqueUsername } from '../support/http';
 import { freePort } from '../support/ports';
-import { TEST_KEK, TEST_PEPPER } from '../support/services';
+import { TEST_FEED_TOKEN, TEST_KEK, TEST_PEPPER } from '../support/services';
 
 const root = join(__dirname, '../..');
 let db: TestDatabase;
@@ -54,6 +54,7 @@ describe('graceful shutdown', () => {
         PATH: process.env.PATH ?? '',
         DATABASE_URL: db.url,
         PASSWORD_PEPPER: TEST_PEPPER,
+        REVOCATION_FEED_TOKEN: TEST_FEED_TOKEN,
         KEY_ENCRYPTION_KEYS: TEST_KEK,
         PORT: String(port),
         HOST: '127.0.0.1',

@@ -66,8 +66,55 @@ export async function registerAndLogin(
     username,
     id: registered.body.id as string,
     token: login.body.access_token as string,
+    refreshToken: login.body.refresh_token as string,
     login: login.body,
   };
+}
+
+/** POSTs `application/x-www-form-urlencoded`, as OAuth clients do (RFC 6749 §4.1.3). */
+export function postForm(
+  url: string,
+  params: Record<string, string | string[]>,
+  headers: Record<string, string> = {},
+): Promise<ReadResponse> {
+  const body = new URLSearchParams();
+  for (const [name, value] of Object.entries(params))
+    for (const item of Array.isArray(value) ? value : [value]) body.append(name, item);
+  return request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: body.toString(),
+  });
+}
+
+/** `POST /token` with the refresh grant, form-encoded. */
+export function refresh(authUrl: string, refreshToken: string): Promise<ReadResponse> {
+  return postForm(`${authUrl}/token`, { grant_type: 'refresh_token', refresh_token: refreshToken });
+}
+
+/** `Authorization: Bearer <token>`. */
+export function bearer(token: string): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
+}
+
+/** The claims of a compact JWS, unverified (for assertions only). */
+export function claimsOf(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString());
+}
+
+/** Resolves once `condition` holds, polling every `intervalMs`; fails after `timeoutMs`. */
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  condition: (value: T) => boolean,
+  { timeoutMs = 10_000, intervalMs = 25 }: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (condition(value)) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
 }
 
 /**

@@ -11,11 +11,14 @@ import {
   startResourceService,
 } from '@authpair/resource';
 import { createLogger, type Logger } from '@authpair/service-kit';
+import { createTestDatabase, type TestDatabase } from './database';
 
 /** The issuer every test token names; distinct from the URL the JWKS is fetched from, as in Compose. */
 export const TEST_ISSUER = 'http://auth.test';
 export const TEST_AUDIENCE = 'authpair-resource';
 export const TEST_PEPPER = 'test-pepper-0123456789abcdef';
+/** The shared secret of the revocation feed, on both sides. */
+export const TEST_FEED_TOKEN = 'test-revocation-feed-token-0123456789';
 /** `KEY_ENCRYPTION_KEYS` of the tests: one KEK, id `test` (32 bytes, base64). */
 export const TEST_KEK = 'test:YXV0aHBhaXItdGVzdC1rZXktZW5jcnlwdGlvbi1rZXk=';
 
@@ -41,6 +44,7 @@ export function authEnvironment(databaseUrl: string, env: Env = {}): Env {
     JWT_AUDIENCE: TEST_AUDIENCE,
     BCRYPT_COST: '10',
     DB_STARTUP_TIMEOUT_MS: '0',
+    REVOCATION_FEED_TOKEN: TEST_FEED_TOKEN,
     ...env,
   };
 }
@@ -56,6 +60,7 @@ export function resourceConfig(authUrl: string, env: Env = {}): ResourceConfig {
     JWKS_URL: `${authUrl}/.well-known/jwks.json`,
     JWT_ISSUER: TEST_ISSUER,
     JWT_AUDIENCE: TEST_AUDIENCE,
+    REVOCATION_FEED_TOKEN: TEST_FEED_TOKEN,
     ...env,
   });
 }
@@ -108,4 +113,21 @@ export async function startPair(
     await auth.stop(1000);
     throw error;
   }
+}
+
+/**
+ * A fresh database and an auth service on it for the test file that calls
+ * this (at top level): started before its tests, stopped and dropped after.
+ */
+export function useAuthService(env: Env = {}): { db: TestDatabase; auth: RunningAuthService } {
+  const context = {} as { db: TestDatabase; auth: RunningAuthService };
+  beforeAll(async () => {
+    context.db = await createTestDatabase();
+    context.auth = await startAuth(context.db.url, env);
+  });
+  afterAll(async () => {
+    await context.auth?.stop(1000);
+    await context.db?.drop();
+  });
+  return context;
 }

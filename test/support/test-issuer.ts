@@ -1,7 +1,8 @@
 import { createSign, generateKeyPairSync, type KeyObject, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { TEST_AUDIENCE, TEST_ISSUER } from './services';
+import { REVOCATION_FEED_PATH } from '@authpair/contracts';
+import { TEST_AUDIENCE, TEST_FEED_TOKEN, TEST_ISSUER } from './services';
 
 /** How the test JWKS endpoint answers; tests switch it to simulate an issuer in trouble. */
 export type JwksBehaviour =
@@ -49,10 +50,16 @@ export function generateTestKey(bits = 2048, kid: string = randomUUID()): TestKe
 export class TestIssuer {
   readonly keys: TestKey[];
   behaviour: JwksBehaviour = { kind: 'ok', maxAge: 300 };
-  /** Every request the JWKS server received, by path. */
+  /** Every request the JWKS server received, by path (the revocation feed's are counted apart). */
   readonly requests: string[] = [];
   /** For `endless`: body bytes written, and whether the client went away. */
   readonly streamed = { bytes: 0, closedByClient: false };
+  /**
+   * The sessions its revocation feed publishes (the resource service reads
+   * it beside the JWKS, and refuses every token while it cannot); `up`
+   * false makes the feed answer 503.
+   */
+  readonly feed = { up: true, revoked: [] as string[], reads: 0 };
   #server: Server | undefined;
   #sockets = new Set<import('node:net').Socket>();
 
@@ -105,6 +112,7 @@ export class TestIssuer {
       jti: randomUUID(),
       client_id: 'authpair',
       username: 'mallory',
+      sid: randomUUID(),
       ...overrides,
     };
   }
@@ -153,6 +161,10 @@ export class TestIssuer {
   }
 
   #answer(req: IncomingMessage, res: ServerResponse): void {
+    if (req.url?.startsWith(REVOCATION_FEED_PATH)) {
+      this.#answerFeed(req, res);
+      return;
+    }
     this.requests.push(req.url ?? '');
     if (req.url !== '/jwks') {
       res.writeHead(404).end();
@@ -196,6 +208,30 @@ export class TestIssuer {
         this.#streamForever(res);
         return;
     }
+  }
+
+  #answerFeed(req: IncomingMessage, res: ServerResponse): void {
+    this.feed.reads += 1;
+    if (req.headers.authorization !== `Bearer ${TEST_FEED_TOKEN}`) {
+      res.writeHead(401).end();
+      return;
+    }
+    if (!this.feed.up) {
+      res.writeHead(503).end();
+      return;
+    }
+    const revokedAt = new Date().toISOString();
+    res.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        revocations: this.feed.revoked.map((sid) => ({
+          sid,
+          revoked_at: revokedAt,
+          reason: 'logout',
+        })),
+        cursor: '0',
+        has_more: false,
+      }),
+    );
   }
 }
 

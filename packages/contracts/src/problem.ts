@@ -15,6 +15,14 @@ export const ERROR_STATUS = {
   malformed_body: 400,
   /** The request is malformed in a way RFC 6750 calls `invalid_request`. */
   invalid_request: 400,
+  /** RFC 6749 §5.2: the refresh token is malformed, unknown, expired, revoked or already used. */
+  invalid_grant: 400,
+  /** RFC 6749 §5.2: the token endpoint does not issue tokens for this `grant_type`. */
+  unsupported_grant_type: 400,
+  /** RFC 6749 §5.2: the request asks for a scope beyond what was granted. */
+  invalid_scope: 400,
+  /** RFC 6749 §5.2: the client is unknown (a `client_id` this issuer never issued tokens to). */
+  invalid_client: 401,
   /** No credentials were sent (RFC 6750 §3.1: no error code in the challenge). */
   missing_credentials: 401,
   /** Unknown username or wrong password; deliberately indistinguishable. */
@@ -43,6 +51,8 @@ export const ERROR_STATUS = {
   service_unavailable: 503,
   /** The JWKS could not be fetched, so the token's key cannot be known; retry later. */
   jwks_unavailable: 503,
+  /** The resource service cannot tell whether the token's session has ended; retry later. */
+  revocation_unavailable: 503,
 } as const satisfies Record<string, number>;
 
 /** The closed union of error codes. */

@@ -5,8 +5,10 @@
  * persists in .data/postgres. Auth listens on AUTH_PORT (4000), resource on
  * RESOURCE_PORT (4001); every other variable is passed to both services.
  * Development secrets (password pepper, key-encryption keys) are generated
- * once into .data/ unless set.
+ * once into .data/ unless set; the revocation feed's secret is new at each
+ * start, since both services run in this process.
  */
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { loadAuthConfig, startAuthService } from '@authpair/auth';
 import { loadResourceConfig, startResourceService } from '@authpair/resource';
@@ -36,12 +38,15 @@ async function main(): Promise<void> {
   }
 
   const issuer = env.JWT_ISSUER ?? `http://localhost:${authPort}`;
+  // Both services run in this process, so a fresh shared secret per start is enough.
+  const feedToken = env.REVOCATION_FEED_TOKEN ?? randomBytes(32).toString('base64url');
   const authConfig = loadAuthConfig({
     ...env,
     PORT: authPort,
     DATABASE_URL: databaseUrl,
     JWT_ISSUER: issuer,
     PASSWORD_PEPPER: env.PASSWORD_PEPPER ?? (await localPepper()),
+    REVOCATION_FEED_TOKEN: feedToken,
     KEY_ENCRYPTION_KEYS: env.KEY_ENCRYPTION_KEYS ?? (await localKeyEncryptionKeys()),
   });
   const auth = await startAuthService(
@@ -54,6 +59,7 @@ async function main(): Promise<void> {
     PORT: resourcePort,
     JWT_ISSUER: issuer,
     JWKS_URL: env.JWKS_URL ?? `http://127.0.0.1:${auth.server.port}/.well-known/jwks.json`,
+    REVOCATION_FEED_TOKEN: feedToken,
   });
   const resource = await startResourceService(
     resourceConfig,

@@ -1,4 +1,4 @@
-import { PROBLEM_CONTENT_TYPE } from '@authpair/contracts';
+import { OAUTH_ERROR_CONTENT_TYPE, PROBLEM_CONTENT_TYPE } from '@authpair/contracts';
 import type { Middleware } from 'koa';
 import { HttpProblem } from './problem';
 import type { RequestState } from './request-context';
@@ -58,7 +58,9 @@ export function toHttpProblem(error: unknown): HttpProblem {
 
 /**
  * The first middleware of each service: every error, and every response
- * left without a body by the router (404, 405, 501), leaves as problem+json.
+ * left without a body by the router (404, 405, 501), leaves as problem+json
+ * (or, on routes that set `ctx.state.errorFormat = 'oauth'`, as an OAuth
+ * error response carrying the same members).
  * A 4xx says what was wrong; a 5xx says nothing internal and carries the
  * request id that is also in the log line with the cause.
  */
@@ -93,8 +95,13 @@ export function errorHandler(): Middleware<RequestState> {
     ctx.status = problem.status;
     ctx.set(problem.headers);
     ctx.set('Cache-Control', 'no-store');
-    ctx.type = PROBLEM_CONTENT_TYPE;
-    ctx.body = problem.toBody(ctx.path, requestId);
+    if (ctx.state.errorFormat === 'oauth') {
+      ctx.type = OAUTH_ERROR_CONTENT_TYPE;
+      ctx.body = problem.toOAuthBody(ctx.path, requestId);
+    } else {
+      ctx.type = PROBLEM_CONTENT_TYPE;
+      ctx.body = problem.toBody(ctx.path, requestId);
+    }
   };
 }
 

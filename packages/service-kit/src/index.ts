@@ -1,3 +1,4 @@
+export * from './bearer';
 export * from './config';
 export * from './cors';
 export * from './error-handler';

@@ -45,5 +45,9 @@ export function createLogger({ service, level, destination }: LoggerSettings): L
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
   };
-  return destination === undefined ? pino(options) : pino(options, destination);
+  // Asynchronous writes to stdout: lines logged while a write is in flight go
+  // out together in the next one, so a busy service makes far fewer syscalls
+  // than with one synchronous write per line. pino flushes what is pending
+  // when the process exits; onShutdownSignal flushes before it exits too.
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: false }));
 }

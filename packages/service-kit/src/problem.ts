@@ -2,6 +2,8 @@ import {
   ERROR_STATUS,
   type ErrorCode,
   type FieldError,
+  type OAuthErrorResponse,
+  oauthErrorFor,
   type ProblemDetails,
   problemType,
 } from '@authpair/contracts';
@@ -11,6 +13,10 @@ const TITLES: Record<ErrorCode, string> = {
   validation_failed: 'The request is invalid',
   malformed_body: 'The request body could not be read',
   invalid_request: 'The request is malformed',
+  invalid_grant: 'The refresh token is invalid',
+  unsupported_grant_type: 'The grant type is not supported',
+  invalid_scope: 'The requested scope is invalid',
+  invalid_client: 'The client is unknown',
   missing_credentials: 'Authentication is required',
   invalid_credentials: 'Invalid username or password',
   invalid_token: 'The access token is invalid',
@@ -25,6 +31,7 @@ const TITLES: Record<ErrorCode, string> = {
   internal_error: 'Internal server error',
   service_unavailable: 'Service unavailable',
   jwks_unavailable: 'The signing keys are unavailable',
+  revocation_unavailable: 'The revocation list is out of date',
 };
 
 export interface HttpProblemOptions {
@@ -35,6 +42,9 @@ export interface HttpProblemOptions {
   /** The underlying error, logged, never sent. */
   cause?: unknown;
 }
+
+/** RFC 6749 §5.2: `error_description` is printable ASCII without `"` and `\`. */
+const NOT_OAUTH_TEXT = /[^\x20\x21\x23-\x5B\x5D-\x7E]/g;
 
 /**
  * An error that becomes an RFC 9457 response. The code fixes the status; the
@@ -71,6 +81,20 @@ export class HttpProblem extends Error {
     if (this.errors !== undefined) body.errors = this.errors;
     if (this.status >= 500) body.request_id = requestId;
     return body;
+  }
+
+  /**
+   * The body on the OAuth endpoints (RFC 6749 §5.2, whose clients require
+   * `application/json`): `error` and `error_description`, then the
+   * problem's members as extensions.
+   */
+  toOAuthBody(instance: string, requestId: string): OAuthErrorResponse {
+    const description = (this.detail ?? TITLES[this.code]).replace(NOT_OAUTH_TEXT, '');
+    return {
+      error: oauthErrorFor(this.code, this.status),
+      error_description: description,
+      ...this.toBody(instance, requestId),
+    };
   }
 }
 

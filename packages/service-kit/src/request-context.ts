@@ -7,6 +7,8 @@ export interface RequestState {
   requestId: string;
   /** A child logger carrying the request id. */
   log: Logger;
+  /** How errors are answered: problem+json unless a route (the OAuth endpoints) says `oauth`. */
+  errorFormat?: 'problem' | 'oauth';
 }
 
 /** A client-supplied request id is kept only when it is short and plain. */

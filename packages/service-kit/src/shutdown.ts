@@ -6,21 +6,23 @@ import type { Logger } from './logger';
  */
 export function onShutdownSignal(logger: Logger, stop: () => Promise<void>): void {
   let stopping = false;
+  const exit = (code: number) => logger.flush(() => process.exit(code));
   const handle = (signal: NodeJS.Signals) => {
     if (stopping) {
       logger.warn({ signal }, 'second signal while stopping; exiting now');
-      process.exit(1);
+      exit(1);
+      return;
     }
     stopping = true;
     logger.info({ signal }, 'stopping');
     stop().then(
       () => {
         logger.info('stopped');
-        process.exit(0);
+        exit(0);
       },
       (error: unknown) => {
         logger.error({ err: error }, 'failed to stop cleanly');
-        process.exit(1);
+        exit(1);
       },
     );
   };

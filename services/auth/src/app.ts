@@ -16,18 +16,33 @@ import type { Pool } from 'pg';
 import type { AuthConfig } from './config';
 import { migrate } from './db/migrate';
 import { createPool, waitForDatabase } from './db/pool';
+import { requireSession } from './http/authenticate';
 import { dependencyErrors } from './http/dependency-errors';
 import { discoveryRoutes } from './http/routes/discovery';
+import { internalRoutes } from './http/routes/internal';
+import { oauthRoutes } from './http/routes/oauth';
+import { sessionRoutes } from './http/routes/sessions';
 import { userRoutes } from './http/routes/users';
 import type { KeyRing } from './keys/key-ring';
 import { type SigningKeys, signingKeysReadiness, startSigningKeys } from './keys/signing-keys';
 import { createRateLimits } from './rate-limit/limits';
 import { createThrottles } from './rate-limit/throttle';
+import { createTokenRefresher } from './sessions/refresh';
+import { createSessionMetrics } from './sessions/session-metrics';
+import { createSessionService } from './sessions/session-service';
 import { createAccessTokenIssuer } from './tokens/access-token';
+import { createAccessTokenVerifier } from './tokens/access-token-verifier';
 import { CommonPasswords } from './users/common-passwords';
+import { createPasswordChanger } from './users/password-change';
 import { PasswordHasher } from './users/password-hasher';
 import { createUserQueries } from './users/user-queries';
 import { createUserService } from './users/user-service';
+
+/**
+ * How far back the revocation feed reaches beyond the access-token lifetime:
+ * covers the resource services' clock tolerance (at most 30 s) and skew.
+ */
+const FEED_MARGIN_SECONDS = 60;
 
 /** The assembled auth service, before it listens. */
 export interface AuthService {
@@ -72,6 +87,22 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
       logger,
     });
     const throttles = createThrottles({ limits, metrics, logger });
+    const sessionDeps = {
+      pool,
+      tokens,
+      settings: config.sessions,
+      metrics: createSessionMetrics(metrics),
+      logger,
+    };
+    const sessions = createSessionService(sessionDeps);
+    const refresher = createTokenRefresher({ ...sessionDeps, sessions });
+    const verifier = createAccessTokenVerifier(config.tokens, keys);
+    const changePassword = createPasswordChanger({
+      pool,
+      hasher,
+      endOtherSessions: (db, userId, keepSessionId) =>
+        sessions.endWithin(db, { userId, exceptSessionId: keepSessionId }, 'password_changed'),
+    });
 
     const app = new Koa<RequestState>({
       proxy: config.trustProxy,
@@ -95,7 +126,20 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
         signing_keys: signingKeysReadiness(signingKeys, config.keys.refreshIntervalMs),
       }),
       discoveryRoutes({ issuer: config.tokens.issuer, keys, maxAge: config.keys.jwksMaxAge }),
-      userRoutes({ users, tokens, throttles, commonPasswords }),
+      userRoutes({ users, sessions, throttles, commonPasswords }),
+      oauthRoutes({ refresher, sessions, verifier, clientId: config.tokens.clientId }),
+      sessionRoutes({
+        sessions,
+        authenticate: requireSession({ verifier, sessions, realm: config.realm }),
+        changePassword,
+        throttles,
+        commonPasswords,
+      }),
+      internalRoutes({
+        pool,
+        feedToken: config.revocationFeed.token,
+        windowSeconds: config.tokens.accessTokenTtl + FEED_MARGIN_SECONDS,
+      }),
       metricsRoutes(metrics),
     ]) {
       app.use(router.routes());

@@ -10,6 +10,8 @@ const keyEncryptionKeys = z.string({ error: 'is required' }).transform((value, c
   return z.NEVER;
 });
 
+const DAY = 86_400;
+
 /** Every setting of the auth service, each from one environment variable (see README). */
 const shape = {
   PORT: envVar.int(4000, 0, 65535),
@@ -24,8 +26,13 @@ const shape = {
   JWT_AUDIENCE: envVar.string('authpair-resource'),
   TOKEN_CLIENT_ID: envVar.string('authpair'),
   ACCESS_TOKEN_TTL: envVar.int(900, 30, 86_400),
+  REFRESH_TOKEN_TTL: envVar.int(14 * DAY, 1, 400 * DAY),
+  SESSION_MAX_AGE: envVar.int(90 * DAY, 1, 400 * DAY),
+  REFRESH_REUSE_GRACE_SECONDS: envVar.int(5, 0, 60),
   BCRYPT_COST: envVar.int(12, 10, 15),
   PASSWORD_PEPPER: envVar.secret(16),
+  REVOCATION_FEED_TOKEN: envVar.secret(32),
+  AUTH_REALM: envVar.string('authpair'),
   SIGNING_KEY_BITS: envVar.int(2048, 2048, 8192),
   JWKS_MAX_AGE: envVar.int(300, 0, 86_400),
   KEY_ENCRYPTION_KEYS: keyEncryptionKeys,
@@ -98,6 +105,20 @@ export interface AuthConfig {
     readonly clientId: string;
     readonly accessTokenTtl: number;
   };
+  readonly sessions: {
+    /** Seconds a refresh token lives unused: the session's inactivity bound. */
+    readonly refreshTokenTtl: number;
+    /** Seconds a session lives from login, however active. */
+    readonly maxAge: number;
+    /** Seconds after a rotation during which the spent token may be presented again (0: never). */
+    readonly reuseGraceSeconds: number;
+  };
+  readonly revocationFeed: {
+    /** The bearer secret resource services present to read the feed. */
+    readonly token: string;
+  };
+  /** `realm` of the `WWW-Authenticate` challenge on the endpoints that take an access token. */
+  readonly realm: string;
   readonly passwords: {
     readonly bcryptCost: number;
     /** The server-side secret mixed into every password before bcrypt (HMAC-SHA-256). */
@@ -185,6 +206,13 @@ export function loadAuthConfig(env: Record<string, string | undefined> = process
       clientId: vars.TOKEN_CLIENT_ID,
       accessTokenTtl: vars.ACCESS_TOKEN_TTL,
     }),
+    sessions: Object.freeze({
+      refreshTokenTtl: vars.REFRESH_TOKEN_TTL,
+      maxAge: vars.SESSION_MAX_AGE,
+      reuseGraceSeconds: vars.REFRESH_REUSE_GRACE_SECONDS,
+    }),
+    revocationFeed: Object.freeze({ token: vars.REVOCATION_FEED_TOKEN }),
+    realm: vars.AUTH_REALM,
     passwords: Object.freeze({ bcryptCost: vars.BCRYPT_COST, pepper: vars.PASSWORD_PEPPER }),
     keys: keysSection(vars),
     trustProxy: vars.TRUST_PROXY,

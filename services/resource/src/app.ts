@@ -14,23 +14,30 @@ import {
 import Koa from 'koa';
 import type { ResourceConfig } from './config';
 import { protectedRoutes } from './http/routes/protected';
+import { RevocationList } from './revocation/revocation-list';
+import { createRevocationMetrics } from './revocation/revocation-metrics';
 import { JwksCache } from './verify/jwks-cache';
 import { createJwksMetrics } from './verify/jwks-metrics';
+import { createVerificationMetrics } from './verify/verification-metrics';
 import { AccessTokenVerifier } from './verify/verifier';
 
 export interface ResourceService {
   app: Koa<RequestState>;
   jwks: JwksCache;
   verifier: AccessTokenVerifier;
+  revocations: RevocationList;
   /** This instance's Prometheus registry, served at `/metrics`. */
   metrics: Registry;
   close(): Promise<void>;
 }
 
 export interface ResourceServiceOptions {
-  /** The fetch used for the JWKS; tests may wrap it to count requests. */
+  /** The fetch used for the JWKS and the revocation feed; tests may wrap it to count requests. */
   fetch?: typeof fetch;
 }
+
+/** Beyond the verifier's own bounds, how long a revoked sid is kept: covers clock skew with the issuer. */
+const REVOCATION_RETENTION_MARGIN_MS = 60_000;
 
 /** The composition root: JWKS cache -> verifier -> routes -> Koa. No database. */
 export async function createResourceService(
@@ -42,9 +49,26 @@ export async function createResourceService(
   const jwksMetrics = createJwksMetrics(metrics);
   const jwks = new JwksCache(config.jwks, logger, options.fetch, jwksMetrics.observer);
   jwksMetrics.track(jwks);
-  // A failed first fetch is not fatal: the service starts, reports unready, and keeps trying.
-  await jwks.start();
   const verifier = new AccessTokenVerifier(config.tokens, jwks);
+  const verificationMetrics = createVerificationMetrics(metrics);
+  verificationMetrics.track(verifier.cache);
+  const revocationMetrics = createRevocationMetrics(metrics);
+  const revocations = new RevocationList(
+    {
+      ...config.revocations,
+      // Past iat + max age (+ tolerance) the verifier refuses the token anyway.
+      retentionMs:
+        (config.tokens.maxTokenAge + config.tokens.clockTolerance) * 1000 +
+        REVOCATION_RETENTION_MARGIN_MS,
+    },
+    logger,
+    options.fetch,
+    revocationMetrics.events,
+  );
+  revocationMetrics.observe(revocations);
+  // Both first reads at once. Neither failure is fatal: the service starts, reports
+  // unready, and keeps trying; tokens get 503 until both have been read.
+  await Promise.all([jwks.start(), revocations.start()]);
 
   // No `proxy`: nothing here depends on the client's address, scheme or host.
   const app = new Koa<RequestState>();
@@ -60,8 +84,19 @@ export async function createResourceService(
       const status = cache === 'fresh' ? 'up' : cache === 'stale' ? 'degraded' : 'down';
       return { status, cache, ...facts };
     },
+    revocations: async () => {
+      const { status: list, ...facts } = revocations.snapshot();
+      // Failing open keeps serving, so the instance stays in rotation, flagged.
+      const outdated = config.revocations.failClosed ? 'down' : 'degraded';
+      return { status: list === 'current' ? 'up' : outdated, list, ...facts };
+    },
   });
-  const routes = protectedRoutes(verifier, config.realm);
+  const routes = protectedRoutes({
+    verifier,
+    revocations,
+    realm: config.realm,
+    metrics: verificationMetrics,
+  });
   for (const router of [health, routes, metricsRoutes(metrics)]) {
     app.use(router.routes() as Koa.Middleware<RequestState>);
     app.use(router.allowedMethods() as Koa.Middleware<RequestState>);
@@ -71,9 +106,11 @@ export async function createResourceService(
     app,
     jwks,
     verifier,
+    revocations,
     metrics,
     async close() {
       jwks.stop();
+      revocations.stop();
     },
   };
 }

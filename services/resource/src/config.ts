@@ -1,4 +1,5 @@
-import { envVar, LOG_LEVELS, parseEnv } from '@authpair/service-kit';
+import { REVOCATION_FEED_PATH } from '@authpair/contracts';
+import { ConfigError, envVar, LOG_LEVELS, parseEnv } from '@authpair/service-kit';
 
 /** Every setting of the resource service, each from one environment variable (see README). */
 const shape = {
@@ -11,12 +12,19 @@ const shape = {
   AUTH_REALM: envVar.string('authpair'),
   CLOCK_TOLERANCE: envVar.int(5, 0, 30),
   ACCESS_TOKEN_MAX_AGE: envVar.int(3600, 60, 86_400),
+  VERIFIED_TOKEN_CACHE_SIZE: envVar.int(10_000, 0, 1_000_000),
   JWKS_TIMEOUT_MS: envVar.int(3000, 100, 30_000),
   JWKS_COOLDOWN_MS: envVar.int(30_000, 0, 3_600_000),
   JWKS_DEFAULT_TTL: envVar.int(300, 0, 86_400),
   JWKS_MIN_TTL: envVar.int(30, 0, 86_400),
   JWKS_MAX_TTL: envVar.int(3600, 0, 86_400),
   JWKS_MAX_STALE: envVar.int(3600, 0, 7 * 86_400),
+  REVOCATION_FEED_URL: envVar.url().optional(),
+  REVOCATION_FEED_TOKEN: envVar.secret(32),
+  REVOCATION_POLL_INTERVAL_MS: envVar.int(1000, 100, 60_000),
+  REVOCATION_MAX_LAG_MS: envVar.int(10_000, 500, 3_600_000),
+  REVOCATION_TIMEOUT_MS: envVar.int(2000, 100, 30_000),
+  REVOCATION_FAIL_MODE: envVar.oneOf(['closed', 'open'], 'closed'),
   CORS_ALLOWED_ORIGINS: envVar.origins(),
 };
 
@@ -35,6 +43,8 @@ export interface ResourceConfig {
     readonly clockTolerance: number;
     /** Oldest `iat` accepted, seconds: bounds a token whatever its `exp` says. */
     readonly maxTokenAge: number;
+    /** Tokens whose verified claims are kept in memory (0: verify every request in full). */
+    readonly verifiedCacheSize: number;
   };
   readonly jwks: {
     readonly url: string;
@@ -49,12 +59,31 @@ export interface ResourceConfig {
     /** How long past its lifetime a key set is still used while the endpoint fails, seconds. */
     readonly maxStale: number;
   };
+  readonly revocations: {
+    /** The auth service's revocation feed. */
+    readonly url: string;
+    /** The shared bearer secret the feed requires. */
+    readonly token: string;
+    readonly pollIntervalMs: number;
+    /** How long the feed may go unread before tokens are refused (or, failing open, before readiness says so). */
+    readonly maxLagMs: number;
+    readonly timeoutMs: number;
+    /** Refuse tokens (503) once the feed is older than `maxLagMs` (ASVS 16.5), rather than accept them. */
+    readonly failClosed: boolean;
+  };
 }
 
 export function loadResourceConfig(
   env: Record<string, string | undefined> = process.env,
 ): ResourceConfig {
   const vars = parseEnv(shape, env);
+  if (vars.REVOCATION_MAX_LAG_MS <= vars.REVOCATION_POLL_INTERVAL_MS)
+    throw new ConfigError([
+      {
+        variable: 'REVOCATION_MAX_LAG_MS',
+        reason: 'must be greater than REVOCATION_POLL_INTERVAL_MS',
+      },
+    ]);
   return Object.freeze({
     port: vars.PORT,
     host: vars.HOST,
@@ -66,6 +95,7 @@ export function loadResourceConfig(
       audience: vars.JWT_AUDIENCE,
       clockTolerance: vars.CLOCK_TOLERANCE,
       maxTokenAge: vars.ACCESS_TOKEN_MAX_AGE,
+      verifiedCacheSize: vars.VERIFIED_TOKEN_CACHE_SIZE,
     }),
     jwks: Object.freeze({
       url: vars.JWKS_URL,
@@ -75,6 +105,15 @@ export function loadResourceConfig(
       minTtl: Math.min(vars.JWKS_MIN_TTL, vars.JWKS_MAX_TTL),
       maxTtl: vars.JWKS_MAX_TTL,
       maxStale: vars.JWKS_MAX_STALE,
+    }),
+    revocations: Object.freeze({
+      // By default the feed is on the host that serves the JWKS: the auth service.
+      url: vars.REVOCATION_FEED_URL ?? new URL(REVOCATION_FEED_PATH, vars.JWKS_URL).toString(),
+      token: vars.REVOCATION_FEED_TOKEN,
+      pollIntervalMs: vars.REVOCATION_POLL_INTERVAL_MS,
+      maxLagMs: vars.REVOCATION_MAX_LAG_MS,
+      timeoutMs: vars.REVOCATION_TIMEOUT_MS,
+      failClosed: vars.REVOCATION_FAIL_MODE === 'closed',
     }),
   });
 }

@@ -45,4 +45,21 @@ describe('access-token claims (RFC 9068)', () => {
     expect(some.scope).toBe('user admin');
     expect(some.sid).toBe('s-1');
   });
+
+  it('never lets the token outlive the refresh token it was issued with', () => {
+    const capped = buildAccessTokenClaims(
+      settings,
+      { userId: 'u', username: 'a', notAfter: new Date(1_000_060_500) },
+      1_000_000,
+      'j',
+    );
+    expect(capped.exp).toBe(1_000_060);
+    const uncapped = buildAccessTokenClaims(
+      settings,
+      { userId: 'u', username: 'a', notAfter: new Date(2_000_000_000) },
+      1_000_000,
+      'j',
+    );
+    expect(uncapped.exp).toBe(1_000_900);
+  });
 });

@@ -4,6 +4,7 @@ import { ConfigError } from '@authpair/service-kit';
 const required = {
   DATABASE_URL: 'postgres://db/authpair',
   PASSWORD_PEPPER: 'a-secret-of-enough-length',
+  REVOCATION_FEED_TOKEN: 'a-feed-secret-of-at-least-32-characters',
   KEY_ENCRYPTION_KEYS: `kek1:${Buffer.alloc(32, 1).toString('base64')}`,
 };
 
@@ -28,6 +29,12 @@ describe('auth configuration', () => {
       clientId: 'authpair',
       accessTokenTtl: 900,
     });
+    expect(config.sessions).toEqual({
+      refreshTokenTtl: 14 * 86_400,
+      maxAge: 90 * 86_400,
+      reuseGraceSeconds: 5,
+    });
+    expect(config.realm).toBe('authpair');
     expect(config.passwords.bcryptCost).toBe(12);
     expect(config.keys.rsaModulusBits).toBe(2048);
     expect(Object.isFrozen(config)).toBe(true);
@@ -37,6 +44,7 @@ describe('auth configuration', () => {
     expect(issuesOf({})).toEqual([
       'DATABASE_URL: is required',
       'PASSWORD_PEPPER: is required',
+      'REVOCATION_FEED_TOKEN: is required',
       'KEY_ENCRYPTION_KEYS: is required',
     ]);
   });
@@ -62,6 +70,15 @@ describe('auth configuration', () => {
     expect(issuesOf({ ...required, SIGNING_KEY_BITS: '1024', PASSWORD_PEPPER: 'short' })).toEqual([
       'PASSWORD_PEPPER: must be at least 16 characters',
       'SIGNING_KEY_BITS: must be at least 2048',
+    ]);
+  });
+
+  it('refuses a short revocation feed secret and a negative grace window', () => {
+    expect(
+      issuesOf({ ...required, REVOCATION_FEED_TOKEN: 'short', REFRESH_REUSE_GRACE_SECONDS: '-1' }),
+    ).toEqual([
+      'REFRESH_REUSE_GRACE_SECONDS: must be at least 0',
+      'REVOCATION_FEED_TOKEN: must be at least 32 characters',
     ]);
   });
 

@@ -1,22 +1,26 @@
 import { loadAuthConfig } from '@authpair/auth';
 import { loadResourceConfig } from '@authpair/resource';
 import { ConfigError } from '@authpair/service-kit';
-import { TEST_KEK } from '../../support/services';
+import { TEST_FEED_TOKEN, TEST_KEK } from '../../support/services';
 
 const auth = {
   DATABASE_URL: 'postgres://db/authpair',
   PASSWORD_PEPPER: 'a-secret-of-enough-length',
   KEY_ENCRYPTION_KEYS: TEST_KEK,
+  REVOCATION_FEED_TOKEN: TEST_FEED_TOKEN,
 };
+/** The resource service's one required variable. */
+const resource = { REVOCATION_FEED_TOKEN: TEST_FEED_TOKEN };
 
 describe('CORS_ALLOWED_ORIGINS', () => {
   it('is empty by default: CORS off', () => {
     expect(loadAuthConfig(auth).corsAllowedOrigins).toEqual([]);
-    expect(loadResourceConfig({}).corsAllowedOrigins).toEqual([]);
+    expect(loadResourceConfig(resource).corsAllowedOrigins).toEqual([]);
   });
 
   it('takes a comma-separated list of origins', () => {
     const config = loadResourceConfig({
+      ...resource,
       CORS_ALLOWED_ORIGINS: 'https://app.example, http://localhost:5173',
     });
     expect(config.corsAllowedOrigins).toEqual(['https://app.example', 'http://localhost:5173']);
@@ -29,8 +33,10 @@ describe('CORS_ALLOWED_ORIGINS', () => {
     ['no scheme', 'app.example'],
     ['another scheme', 'ftp://app.example'],
   ])('refuses %s, naming the variable', (_name, value) => {
-    expect(() => loadResourceConfig({ CORS_ALLOWED_ORIGINS: value })).toThrow(ConfigError);
-    expect(() => loadResourceConfig({ CORS_ALLOWED_ORIGINS: value })).toThrow(
+    expect(() => loadResourceConfig({ ...resource, CORS_ALLOWED_ORIGINS: value })).toThrow(
+      ConfigError,
+    );
+    expect(() => loadResourceConfig({ ...resource, CORS_ALLOWED_ORIGINS: value })).toThrow(
       /CORS_ALLOWED_ORIGINS: .* is not an origin/,
     );
   });

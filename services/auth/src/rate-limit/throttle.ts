@@ -1,3 +1,4 @@
+import { WRONG_CURRENT_PASSWORD_REASON } from '@authpair/contracts';
 import { Counter, HttpProblem, type Logger, type Registry } from '@authpair/service-kit';
 import type { Context, Middleware, Next } from 'koa';
 import { canonicalUsername } from '../users/username';
@@ -10,6 +11,8 @@ export interface Throttles {
   login: Middleware;
   /** `POST /register`: registration attempts per client address. */
   registration: Middleware;
+  /** `POST /password`: a wrong current password is a failed login of the account. */
+  passwordChange: Middleware;
 }
 
 export interface ThrottleDeps {
@@ -142,6 +145,39 @@ export function createThrottles({ limits, metrics, logger }: ThrottleDeps): Thro
         if (!(error instanceof HttpProblem && error.code === 'username_taken'))
           await settle([registrationAddress.giveBack(address)], [registrationAddress.name]);
         throw error;
+      }
+    },
+
+    /**
+     * Counts a wrong current password against the account's failed-login
+     * budget: an access token must not buy unlimited guesses at the password
+     * behind it. Mount after the session is authenticated and the body read.
+     */
+    passwordChange: async function throttlePasswordChange(ctx: Context, next: Next) {
+      const username = (ctx.state as { principal?: { username?: unknown } }).principal?.username;
+      if (typeof username !== 'string') return next();
+      const account = canonicalUsername(username);
+      const { loginAccount } = limits;
+      await admit(ctx, [[loginAccount, account]]);
+      let failed = false;
+      try {
+        await next();
+      } catch (error) {
+        failed =
+          error instanceof HttpProblem &&
+          error.errors?.some(
+            ({ field, reason }) =>
+              field === 'current_password' && reason === WRONG_CURRENT_PASSWORD_REASON,
+          ) === true;
+        throw error;
+      } finally {
+        if (!failed) {
+          const succeeded = ctx.status < 400;
+          await settle(
+            [succeeded ? loginAccount.clear(account) : loginAccount.giveBack(account)],
+            [loginAccount.name],
+          );
+        }
       }
     },
   };

@@ -14,6 +14,8 @@ export interface TokenSubject {
   username: string;
   sessionId?: string;
   scope?: string;
+  /** The token must not outlive this (its session's refresh token): `exp` is capped by it. */
+  notAfter?: Date;
 }
 
 /** The RFC 9068 claim set for a subject at a moment; pure, so it is unit-tested alone. */
@@ -27,7 +29,12 @@ export function buildAccessTokenClaims(
     iss: settings.issuer,
     sub: subject.userId,
     aud: settings.audience,
-    exp: nowSeconds + settings.accessTokenTtl,
+    exp: Math.min(
+      nowSeconds + settings.accessTokenTtl,
+      subject.notAfter === undefined
+        ? Number.POSITIVE_INFINITY
+        : Math.floor(subject.notAfter.getTime() / 1000),
+    ),
     iat: nowSeconds,
     jti,
     client_id: settings.clientId,
@@ -58,7 +65,7 @@ export function createAccessTokenIssuer(settings: AuthConfig['tokens'], keys: Ke
       const token = await new SignJWT({ ...claims })
         .setProtectedHeader({ alg: ACCESS_TOKEN_ALGORITHM, typ: ACCESS_TOKEN_TYPE, kid })
         .sign(privateKey);
-      return { token, expiresIn: settings.accessTokenTtl, claims };
+      return { token, expiresIn: claims.exp - claims.iat, claims };
     },
   };
 }

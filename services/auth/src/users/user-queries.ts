@@ -36,6 +36,18 @@ export class UsernameTakenError extends Error {
 
 /** SQL for the users table; every statement parameterised. */
 export function createUserQueries(db: Queryable) {
+  async function findOne(
+    key: 'id' | 'username_canonical',
+    value: string,
+  ): Promise<UserWithPassword | undefined> {
+    const { rows } = await db.query<UserRow>(
+      `SELECT id, username, created_at, password_hash, password_scheme
+         FROM users WHERE ${key} = $1`,
+      [value],
+    );
+    return rows[0] === undefined ? undefined : toUser(rows[0]);
+  }
+
   return {
     /** Inserts a user; the unique index on the canonical name decides races. */
     async insert(input: {
@@ -59,26 +71,29 @@ export function createUserQueries(db: Queryable) {
       }
     },
 
-    async findByCanonical(canonical: string): Promise<UserWithPassword | undefined> {
-      const { rows } = await db.query<UserRow>(
-        `SELECT id, username, created_at, password_hash, password_scheme
-           FROM users WHERE username_canonical = $1`,
-        [canonical],
-      );
-      return rows[0] === undefined ? undefined : toUser(rows[0]);
+    findByCanonical(canonical: string): Promise<UserWithPassword | undefined> {
+      return findOne('username_canonical', canonical);
     },
 
-    /** Replaces a hash only if it is still the one that was verified (no lost update). */
+    findById(id: string): Promise<UserWithPassword | undefined> {
+      return findOne('id', id);
+    },
+
+    /**
+     * Replaces a hash only if it is still the one that was verified (no lost
+     * update); says whether it did.
+     */
     async replacePasswordHash(
       id: string,
       previous: StoredPassword,
       next: StoredPassword,
-    ): Promise<void> {
-      await db.query(
+    ): Promise<boolean> {
+      const { rowCount } = await db.query(
         `UPDATE users SET password_hash = $3, password_scheme = $4, updated_at = now()
           WHERE id = $1 AND password_hash = $2`,
         [id, previous.hash, next.hash, next.scheme],
       );
+      return rowCount === 1;
     },
   };
 }

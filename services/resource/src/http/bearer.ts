@@ -1,90 +1,80 @@
 import type { VerifiedClaims } from '@authpair/contracts';
-import { HttpProblem, type RequestState } from '@authpair/service-kit';
+import {
+  HttpProblem,
+  invalidTokenProblem,
+  type RequestState,
+  readBearerToken,
+} from '@authpair/service-kit';
 import type { Middleware } from 'koa';
+import { type RevocationList, RevocationUnavailableError } from '../revocation/revocation-list';
 import { InvalidTokenError, JwksUnavailableError } from '../verify/errors';
+import type { VerificationMetrics } from '../verify/verification-metrics';
 import type { AccessTokenVerifier } from '../verify/verifier';
 
 /** `ctx.state` on routes behind `requireAccessToken`. */
 export interface AuthenticatedState extends RequestState {
-  claims: VerifiedClaims;
-}
-
-/** RFC 6750 §2.1: `Bearer` then a b64token. The scheme is case-insensitive (RFC 9110 §11.1). */
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
-
-/** RFC 6750 §3: the challenge, with an error code only when credentials were sent. */
-export function bearerChallenge(
-  realm: string,
-  error?: { code: string; description?: string; scope?: string },
-): string {
-  const parts = [`realm="${realm}"`];
-  if (error !== undefined) {
-    parts.push(`error="${error.code}"`);
-    if (error.description !== undefined)
-      parts.push(`error_description="${error.description.replace(/["\\]/g, '')}"`);
-    if (error.scope !== undefined) parts.push(`scope="${error.scope}"`);
-  }
-  return `Bearer ${parts.join(', ')}`;
+  claims: Readonly<VerifiedClaims>;
 }
 
 /**
- * Requires a valid access token in the Authorization header (RFC 6750 §2.1).
- * No credentials (or another scheme): 401 with a bare challenge. A token in
- * the query string, alone or beside a header: 400 `invalid_request`, since a
- * token in a URL ends up in logs. A bad token: 401 `invalid_token`. Keys
- * unobtainable: 503 with Retry-After.
+ * Requires a valid access token in the Authorization header (RFC 6750 §2.1;
+ * see `readBearerToken` for the 400 and 401 answers). A bad token: 401
+ * `invalid_token`. Keys unobtainable: 503 with Retry-After.
  */
 export function requireAccessToken(
   verifier: AccessTokenVerifier,
   realm: string,
+  metrics: Pick<VerificationMetrics, 'outcome'>,
 ): Middleware<AuthenticatedState> {
   return async function authenticate(ctx, next) {
-    const header = ctx.get('authorization');
-    if (ctx.query.access_token !== undefined) {
-      throw new HttpProblem(
-        'invalid_request',
-        'send the access token in the Authorization header only',
-        {
-          headers: {
-            'WWW-Authenticate': bearerChallenge(realm, {
-              code: 'invalid_request',
-              description: 'access tokens are not accepted in the query string',
-            }),
-          },
-        },
-      );
-    }
-    if (header === '' || !/^bearer(\s|$)/i.test(header)) {
-      throw new HttpProblem(
-        'missing_credentials',
-        'send an access token as Authorization: Bearer <token>',
-        {
-          headers: { 'WWW-Authenticate': bearerChallenge(realm) },
-        },
-      );
-    }
-    const match = BEARER.exec(header);
+    const token = readBearerToken(ctx, realm);
     try {
-      if (match === null)
-        throw new InvalidTokenError('the Authorization header is not a Bearer token');
-      ctx.state.claims = await verifier.verify(match[1] as string);
+      ctx.state.claims = await verifier.verify(token);
+      metrics.outcome('valid');
     } catch (error) {
       if (error instanceof InvalidTokenError) {
-        throw new HttpProblem('invalid_token', error.message, {
-          headers: {
-            'WWW-Authenticate': bearerChallenge(realm, {
-              code: 'invalid_token',
-              description: error.message,
-            }),
-          },
-          cause: error,
-        });
+        metrics.outcome('invalid');
+        throw invalidTokenProblem(realm, error.message, error);
       }
       if (error instanceof JwksUnavailableError) {
+        metrics.outcome('jwks_unavailable');
         throw new HttpProblem('jwks_unavailable', 'the token cannot be checked now; retry later', {
           headers: { 'Retry-After': String(error.retryAfterSeconds) },
           cause: error,
         });
+      }
+      throw error;
+    }
+    await next();
+  };
+}
+
+/**
+ * The revocation step, after `requireAccessToken` and separate from it: it
+ * runs on every request, however the token's verification was obtained
+ * (a verified-token cache must never skip it). A token of an ended session:
+ * 401 `invalid_token`. A revocation list too old to tell: 503 with
+ * Retry-After (fail closed), unless configured to fail open.
+ */
+export function requireLiveSession(
+  revocations: RevocationList,
+  realm: string,
+): Middleware<AuthenticatedState> {
+  return async function rejectEndedSessions(ctx, next) {
+    try {
+      revocations.check(ctx.state.claims.sid);
+    } catch (error) {
+      if (error instanceof InvalidTokenError)
+        throw invalidTokenProblem(realm, error.message, error);
+      if (error instanceof RevocationUnavailableError) {
+        throw new HttpProblem(
+          'revocation_unavailable',
+          'the token cannot be checked now; retry later',
+          {
+            headers: { 'Retry-After': String(error.retryAfterSeconds) },
+            cause: error,
+          },
+        );
       }
       throw error;
     }

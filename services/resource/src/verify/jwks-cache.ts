@@ -116,6 +116,18 @@ export class JwksCache {
     throw new InvalidTokenError('the signing key is not known');
   }
 
+  /**
+   * Whether `kid` is in the usable key set right now, without fetching: what
+   * a verified-token cache hit must still be true of. Like a lookup, it
+   * starts a background refresh when the set is past its lifetime.
+   */
+  holds(kid: string): boolean {
+    const now = Date.now();
+    if (!this.#usable(now) || !this.#keys.has(kid)) return false;
+    if (now > this.#expiresAt) this.#refreshInBackground();
+    return true;
+  }
+
   /** Fetches the set now unless a fetch is already running; resolves `true` when the set was replaced. */
   refresh(): Promise<boolean> {
     this.#inflight ??= this.#fetchAndReplace().finally(() => {

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import type { ResourceConfig } from '../config';
 import { InvalidTokenError, JwksUnavailableError } from './errors';
 import type { JwksCache } from './jwks-cache';
+import { VerifiedTokenCache } from './verified-token-cache';
 
 /** Longest token looked at; ours are under 1 KB. Longer input is refused before any decoding. */
 export const MAX_TOKEN_LENGTH = 4096;
@@ -62,10 +63,15 @@ function describe(error: unknown): string {
 export class AccessTokenVerifier {
   readonly #jwks: JwksCache;
   readonly #options: JWTVerifyOptions;
+  readonly #maxTokenAgeMs: number;
   readonly #resolveKey: (header: JWSHeaderParameters) => Promise<KeyObject>;
+  /** Verified claims by token; see VerifiedTokenCache for why a hit is safe. */
+  readonly cache: VerifiedTokenCache;
 
   constructor(settings: ResourceConfig['tokens'], jwks: JwksCache) {
     this.#jwks = jwks;
+    this.#maxTokenAgeMs = settings.maxTokenAge * 1000;
+    this.cache = new VerifiedTokenCache(settings.verifiedCacheSize, jwks);
     this.#options = {
       algorithms: [ACCESS_TOKEN_ALGORITHM],
       typ: ACCESS_TOKEN_TYPE,
@@ -90,24 +96,30 @@ export class AccessTokenVerifier {
    * The verified claims of `token`. Throws InvalidTokenError (401) or
    * JwksUnavailableError (503); nothing else escapes.
    */
-  async verify(token: string): Promise<VerifiedClaims> {
+  async verify(token: string): Promise<Readonly<VerifiedClaims>> {
     if (token.length > MAX_TOKEN_LENGTH) throw new InvalidTokenError('the token is too long');
+    const now = Date.now();
+    const cached = this.cache.get(token, now);
+    if (cached !== undefined) return cached;
     if (!COMPACT_JWS.test(token)) throw new InvalidTokenError('the token is not a compact JWS');
-    let payload: unknown;
+    let verified: Awaited<ReturnType<typeof jwtVerify>>;
     try {
-      ({ payload } = await jwtVerify(token, this.#resolveKey, this.#options));
+      verified = await jwtVerify(token, this.#resolveKey, this.#options);
     } catch (error) {
       if (error instanceof InvalidTokenError || error instanceof JwksUnavailableError) throw error;
       throw new InvalidTokenError(describe(error), { cause: error });
     }
-    const claims = claimsSchema.safeParse(payload);
+    const claims = claimsSchema.safeParse(verified.payload);
     if (!claims.success) throw new InvalidTokenError('the token lacks required claims');
     const { scope, sid, client_id, ...required } = claims.data;
-    return {
+    const result: VerifiedClaims = {
       ...required,
       ...(scope === undefined ? {} : { scope }),
       ...(sid === undefined ? {} : { sid }),
       ...(client_id === undefined ? {} : { client_id }),
     };
+    // The resolver accepted only a plausible string kid, so it is one here.
+    const expiresAt = Math.min(required.exp * 1000, required.iat * 1000 + this.#maxTokenAgeMs);
+    return this.cache.set(token, result, verified.protectedHeader.kid as string, expiresAt);
   }
 }

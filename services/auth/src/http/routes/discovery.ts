@@ -14,11 +14,15 @@ export function authorizationServerMetadata(issuer: string): AuthorizationServer
   return {
     issuer,
     jwks_uri: `${issuer}/.well-known/jwks.json`,
-    // No authorization endpoint: users log in with a password at login_endpoint.
+    token_endpoint: `${issuer}/token`,
+    revocation_endpoint: `${issuer}/revoke`,
+    // No authorization endpoint: users log in with a password at login_endpoint,
+    // and the token endpoint serves the refresh grant.
     response_types_supported: [],
-    grant_types_supported: [],
+    grant_types_supported: ['refresh_token'],
     // Public first-party clients: no client authentication.
     token_endpoint_auth_methods_supported: ['none'],
+    revocation_endpoint_auth_methods_supported: ['none'],
     access_token_signing_alg_values_supported: ['RS256'],
     login_endpoint: `${issuer}/login`,
     user_registration_endpoint: `${issuer}/register`,

@@ -2,32 +2,29 @@ import {
   loginRequestSchema,
   type RegisterResponse,
   registerRequestSchemaWith,
-  type TokenResponse,
 } from '@authpair/contracts';
 import { HttpProblem } from '@authpair/service-kit';
 import Router from '@koa/router';
 import type { Throttles } from '../../rate-limit/throttle';
-import type { AccessTokenIssuer } from '../../tokens/access-token';
+import type { SessionService } from '../../sessions/session-service';
 import type { CommonPasswords } from '../../users/common-passwords';
 import { UsernameTakenError } from '../../users/user-queries';
 import { InvalidCredentialsError, type UserService } from '../../users/user-service';
 import { readBody } from '../body';
+import { sendGrant } from '../token-response';
 import { parseWith } from '../validate';
 
 export interface UserRouteDeps {
   users: UserService;
-  tokens: AccessTokenIssuer;
+  sessions: SessionService;
   /** Brute-force throttles, mounted between the body reader and each handler. */
   throttles: Throttles;
   /** Passwords registration refuses as too common. */
   commonPasswords: CommonPasswords;
 }
 
-/** Token responses must never be stored by a cache (RFC 6749 §5.1). */
-export const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
-
 /** `POST /register` and `POST /login`. */
-export function userRoutes({ users, tokens, throttles, commonPasswords }: UserRouteDeps): Router {
+export function userRoutes({ users, sessions, throttles, commonPasswords }: UserRouteDeps): Router {
   const router = new Router();
   const registerRequestSchema = registerRequestSchemaWith({
     isCommon: (password) => commonPasswords.has(password),
@@ -58,14 +55,11 @@ export function userRoutes({ users, tokens, throttles, commonPasswords }: UserRo
       if (error instanceof InvalidCredentialsError) throw new HttpProblem('invalid_credentials');
       throw error;
     }
-    const issued = await tokens.issue({ userId: user.id, username: user.username });
-    const body: TokenResponse = {
-      access_token: issued.token,
-      token_type: 'Bearer',
-      expires_in: issued.expiresIn,
-    };
-    ctx.set(NO_STORE);
-    ctx.body = body;
+    const grant = await sessions.start(user, {
+      address: ctx.ip || null,
+      userAgent: ctx.get('user-agent') || null,
+    });
+    sendGrant(ctx, grant);
   });
 
   return router;

@@ -1,4 +1,4 @@
-import { bearerChallenge } from '../../../services/resource/src/http/bearer';
+import { bearerChallenge } from '@authpair/service-kit';
 
 describe('WWW-Authenticate (RFC 6750 §3)', () => {
   it('has no error code when no credentials were sent', () => {

@@ -1,0 +1,49 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { REVOCATION_FEED_PATH, type RevocationFeedPage } from '@authpair/contracts';
+import { invalidField, invalidTokenProblem, readBearerToken } from '@authpair/service-kit';
+import Router from '@koa/router';
+import type { Pool } from 'pg';
+import { InvalidCursorError, revocationFeedPage } from '../../sessions/revocation-feed';
+
+export interface InternalRouteDeps {
+  pool: Pool;
+  /** The shared secret resource services present (`REVOCATION_FEED_TOKEN`). */
+  feedToken: string;
+  /** How far back the feed reaches, seconds: the access tokens' lifetime plus a margin. */
+  windowSeconds: number;
+}
+
+const REALM = 'authpair-internal';
+
+/** Compares secrets in constant time, whatever their lengths (both are hashed first). */
+function sameSecret(presented: string, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(presented), digest(expected));
+}
+
+/**
+ * `GET /internal/revocations?since=<cursor>`: the ended sessions resource
+ * services poll (see revocation-feed.ts). Not for the public: only a caller
+ * with the shared bearer secret reads it.
+ */
+export function internalRoutes({ pool, feedToken, windowSeconds }: InternalRouteDeps): Router {
+  const router = new Router();
+
+  router.get(REVOCATION_FEED_PATH, async function revocationFeed(ctx) {
+    if (!sameSecret(readBearerToken(ctx, REALM), feedToken))
+      throw invalidTokenProblem(REALM, 'the feed token is not valid');
+    const since = ctx.query.since;
+    if (since !== undefined && typeof since !== 'string')
+      throw invalidField('since', 'must be given once');
+    let page: RevocationFeedPage;
+    try {
+      page = await revocationFeedPage(pool, since, windowSeconds);
+    } catch (error) {
+      if (error instanceof InvalidCursorError) throw invalidField('since', error.message);
+      throw error;
+    }
+    ctx.body = page;
+  });
+
+  return router;
+}

@@ -1,0 +1,110 @@
+import {
+  type ChangePasswordResponse,
+  changePasswordRequestSchemaWith,
+  logoutQuerySchema,
+  type SessionListResponse,
+  WRONG_CURRENT_PASSWORD_REASON,
+} from '@authpair/contracts';
+import { HttpProblem, invalidField } from '@authpair/service-kit';
+import Router from '@koa/router';
+import type { Middleware } from 'koa';
+import type { Throttles } from '../../rate-limit/throttle';
+import type { SessionService } from '../../sessions/session-service';
+import type { CommonPasswords } from '../../users/common-passwords';
+import { type PasswordChanger, WrongCurrentPasswordError } from '../../users/password-change';
+import type { SessionState } from '../authenticate';
+import { readBody } from '../body';
+import { parseWith } from '../validate';
+
+export interface SessionRouteDeps {
+  sessions: SessionService;
+  /** Requires an access token of a live session (`requireSession`). */
+  authenticate: Middleware<SessionState>;
+  changePassword: PasswordChanger;
+  /** `passwordChange` counts wrong current passwords against the account, as failed logins. */
+  throttles: Pick<Throttles, 'passwordChange'>;
+  /** New passwords follow registration's policy, common-password list included. */
+  commonPasswords: CommonPasswords;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** `/logout`, `/sessions` and `/password`: what a signed-in user does with their sessions. */
+export function sessionRoutes({
+  sessions,
+  authenticate,
+  changePassword,
+  throttles,
+  commonPasswords,
+}: SessionRouteDeps): Router<SessionState> {
+  const router = new Router<SessionState>();
+  const changePasswordRequestSchema = changePasswordRequestSchemaWith({
+    isCommon: (password) => commonPasswords.has(password),
+  });
+
+  router.post('/logout', authenticate, async function logout(ctx) {
+    const { scope } = parseWith(logoutQuerySchema, ctx.query);
+    const { userId, sessionId } = ctx.state.principal;
+    if (scope === 'all') await sessions.end({ userId }, 'logout_all');
+    else await sessions.end({ userId, sessionId }, 'logout');
+    ctx.status = 204;
+  });
+
+  router.get('/sessions', authenticate, async function listSessions(ctx) {
+    const { userId, sessionId } = ctx.state.principal;
+    const rows = await sessions.list(userId);
+    const body: SessionListResponse = {
+      sessions: rows.map((row) => ({
+        id: row.id,
+        created_at: row.created_at.toISOString(),
+        last_used_at: row.last_used_at.toISOString(),
+        expires_at: row.expires_at.toISOString(),
+        idle_expires_at: row.idle_expires_at.toISOString(),
+        client_address: row.client_address,
+        user_agent: row.user_agent,
+        current: row.id === sessionId,
+      })),
+    };
+    ctx.body = body;
+  });
+
+  router.delete('/sessions/:id', authenticate, async function endSession(ctx) {
+    const id = ctx.params.id ?? '';
+    const { userId } = ctx.state.principal;
+    // Someone else's session and no session at all look the same: 404.
+    const ended = UUID.test(id)
+      ? await sessions.end({ userId, sessionId: id }, 'ended_by_user')
+      : 0;
+    if (ended === 0) throw new HttpProblem('not_found', 'you have no live session with this id');
+    ctx.status = 204;
+  });
+
+  const passwordBody = readBody('json');
+  router.post(
+    '/password',
+    authenticate,
+    passwordBody,
+    throttles.passwordChange,
+    async function changeOwnPassword(ctx) {
+      const input = parseWith(changePasswordRequestSchema, ctx.request.body);
+      const { userId, sessionId } = ctx.state.principal;
+      let ended: number;
+      try {
+        ended = await changePassword({
+          userId,
+          sessionId,
+          currentPassword: input.current_password,
+          newPassword: input.new_password,
+        });
+      } catch (error) {
+        if (error instanceof WrongCurrentPasswordError)
+          throw invalidField('current_password', WRONG_CURRENT_PASSWORD_REASON);
+        throw error;
+      }
+      const body: ChangePasswordResponse = { sessions_ended: ended };
+      ctx.body = body;
+    },
+  );
+
+  return router;
+}

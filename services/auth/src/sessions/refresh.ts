@@ -1,0 +1,89 @@
+import { inTransaction } from '../db/pool';
+import { InvalidGrantError, type InvalidGrantReason } from './errors';
+import { refreshTokenHash } from './refresh-token';
+import { decideRefresh } from './rotation-policy';
+import { createSessionQueries } from './session-queries';
+import {
+  issueGrant,
+  type SessionGrant,
+  type SessionService,
+  type SessionServiceDeps,
+} from './session-service';
+
+/** A decision applied: the grant, or why there is none (also the metric's outcome). */
+type Applied =
+  | { outcome: 'rotated' | 'retried'; grant: SessionGrant }
+  | { outcome: InvalidGrantReason };
+
+/**
+ * The refresh-token grant (RFC 6749 §6) with rotation and reuse detection
+ * (RFC 9700 §4.14.2). Each exchange runs in one transaction holding the
+ * family lock (the session row), so concurrent presentations of one token,
+ * or of two tokens of one family, are decided one after the other on
+ * fresh state: N parallel refreshes never leave two live tokens.
+ */
+export function createTokenRefresher(deps: SessionServiceDeps & { sessions: SessionService }) {
+  const { pool, settings, metrics, logger, sessions } = deps;
+
+  async function apply(hash: Buffer, sessionId: string): Promise<Applied> {
+    return inTransaction(pool, async (db): Promise<Applied> => {
+      const queries = createSessionQueries(db);
+      const session = await queries.lockSession(sessionId);
+      // Re-read under the lock: what was read before it may have changed.
+      const token = await queries.presentedToken(hash);
+      if (session === undefined || token === undefined) return { outcome: 'invalid' };
+
+      const decision = decideRefresh({
+        now: token.now,
+        graceSeconds: settings.reuseGraceSeconds,
+        session,
+        token,
+        child: token.child,
+      });
+      switch (decision.kind) {
+        case 'rotate':
+        case 'retry': {
+          // A retry supersedes the child the client never received: one live token per family.
+          if (decision.kind === 'retry') await queries.revokeToken(decision.supersede);
+          const { grant, refreshTokenId } = await issueGrant(db, deps, session, token.id);
+          await queries.spend(token.id, refreshTokenId);
+          await queries.touchSession(session.id);
+          return { outcome: decision.kind === 'rotate' ? 'rotated' : 'retried', grant };
+        }
+        case 'reuse': {
+          await sessions.endWithin(db, { sessionId: session.id }, 'refresh_token_reuse');
+          logger.warn(
+            { session_id: session.id, user_id: session.userId, token_id: token.id },
+            'refresh token reused; session ended',
+          );
+          return { outcome: 'reused' };
+        }
+        case 'revoked':
+        case 'expired':
+          return { outcome: decision.kind };
+      }
+    });
+  }
+
+  return {
+    /**
+     * Exchanges a refresh token for a new access token and refresh token.
+     * Throws InvalidGrantError for anything but a live token (or a retry
+     * within the grace window; see rotation-policy.ts).
+     */
+    async refresh(token: string): Promise<SessionGrant> {
+      const hash = refreshTokenHash(token);
+      const sessionId =
+        hash === undefined ? undefined : await createSessionQueries(pool).familyOf(hash);
+      const applied: Applied =
+        hash === undefined || sessionId === undefined
+          ? { outcome: 'invalid' }
+          : await apply(hash, sessionId);
+      metrics.refreshed(applied.outcome);
+      if ('grant' in applied) return applied.grant;
+      throw new InvalidGrantError(applied.outcome);
+    },
+  };
+}
+
+export type TokenRefresher = ReturnType<typeof createTokenRefresher>;

@@ -1,0 +1,83 @@
+import type { VerifiedClaims } from '@authpair/contracts';
+
+interface Entry {
+  claims: Readonly<VerifiedClaims>;
+  /** The key that verified the token: a hit counts only while the issuer still publishes it. */
+  kid: string;
+  /** Epoch ms after which the entry is dead: the token's `exp`, or `iat` + max age if sooner. */
+  expiresAt: number;
+}
+
+/** What a hit must still be true of, checked on every lookup. */
+export interface KeyPresence {
+  /** Whether `kid` is in the current, usable key set. */
+  holds(kid: string): boolean;
+}
+
+/**
+ * Verified claims by token, so a client that calls many times with one
+ * access token pays for RS256 verification once (Envoy's jwt_authn keeps
+ * the same kind of cache). It is safe because of what it never does:
+ *
+ * - it holds only tokens that passed full verification, never failures, so
+ *   garbage cannot fill it, and an attacker gains nothing from it;
+ * - an entry dies at the token's `exp` (or `iat` + the max age, if sooner),
+ *   never later than full verification would refuse it;
+ * - a hit counts only while the key that verified the token is still in the
+ *   usable key set, so removing a key, or the set going stale past its
+ *   bound, ends every entry it verified at once;
+ * - revocation is not its business: the session check runs on every
+ *   request after it, hit or miss.
+ *
+ * Bounded, least recently used out first. The key is the whole token.
+ */
+export class VerifiedTokenCache {
+  readonly #maxEntries: number;
+  readonly #keys: KeyPresence;
+  readonly #entries = new Map<string, Entry>();
+  hits = 0;
+  misses = 0;
+
+  constructor(maxEntries: number, keys: KeyPresence) {
+    this.#maxEntries = maxEntries;
+    this.#keys = keys;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  get(token: string, now: number): Readonly<VerifiedClaims> | undefined {
+    const entry = this.#entries.get(token);
+    if (entry === undefined || entry.expiresAt <= now || !this.#keys.holds(entry.kid)) {
+      if (entry !== undefined) this.#entries.delete(token);
+      this.misses += 1;
+      return undefined;
+    }
+    // Most recently used last: Map keeps insertion order.
+    this.#entries.delete(token);
+    this.#entries.set(token, entry);
+    this.hits += 1;
+    return entry.claims;
+  }
+
+  set(
+    token: string,
+    claims: VerifiedClaims,
+    kid: string,
+    expiresAt: number,
+  ): Readonly<VerifiedClaims> {
+    const frozen = Object.freeze(claims);
+    if (this.#maxEntries === 0) return frozen;
+    if (this.#entries.size >= this.#maxEntries) {
+      const oldest = this.#entries.keys().next();
+      if (oldest.done !== true) this.#entries.delete(oldest.value);
+    }
+    this.#entries.set(token, { claims: frozen, kid, expiresAt });
+    return frozen;
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+}

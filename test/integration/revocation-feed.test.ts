@@ -1,0 +1,116 @@
+import { revocationFeedPage } from '../../services/auth/src/sessions/revocation-feed';
+import { createSessionQueries } from '../../services/auth/src/sessions/session-queries';
+import {
+  bearer,
+  claimsOf,
+  GOOD_PASSWORD,
+  registerAndLogin,
+  request,
+  uniqueUsername,
+} from '../support/http';
+import { TEST_FEED_TOKEN, useAuthService } from '../support/services';
+
+/** The auth service's side of revocation: the feed resource services poll. */
+const context = useAuthService();
+
+const feed = (since?: string, token = TEST_FEED_TOKEN) =>
+  request(
+    `${context.auth.url}/internal/revocations${since === undefined ? '' : `?since=${encodeURIComponent(since)}`}`,
+    { headers: bearer(token) },
+  );
+
+const sidsOf = (body: { revocations: { sid: string }[] }) =>
+  body.revocations.map((revocation) => revocation.sid);
+
+async function loggedIn() {
+  const { token } = await registerAndLogin(context.auth.url);
+  return { token, sid: claimsOf(token).sid as string };
+}
+
+const logout = (token: string, query = '') =>
+  request(`${context.auth.url}/logout${query}`, { method: 'POST', headers: bearer(token) });
+
+describe('GET /internal/revocations', () => {
+  it('requires the shared secret: 401 without it or with another', async () => {
+    const none = await request(`${context.auth.url}/internal/revocations`);
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toBe('Bearer realm="authpair-internal"');
+    const wrong = await feed(undefined, `${TEST_FEED_TOKEN}x`);
+    expect(wrong.status).toBe(401);
+    expect(wrong.body).toMatchObject({ code: 'invalid_token' });
+    expect((await feed()).status).toBe(200);
+  });
+
+  it('publishes an ended session once, then moves its cursor past it', async () => {
+    const { cursor } = (await feed()).body;
+    const { token, sid } = await loggedIn();
+    await logout(token);
+    const page = await feed(cursor);
+    expect(page.body).toEqual({
+      revocations: [{ sid, revoked_at: expect.any(String), reason: 'logout' }],
+      cursor: expect.any(String),
+      has_more: false,
+    });
+    expect(sidsOf((await feed(page.body.cursor)).body)).toEqual([]);
+    // A reader without a cursor gets everything within the access-token lifetime.
+    expect(sidsOf((await feed()).body)).toContain(sid);
+  });
+
+  it('never skips a revocation that commits after a later one (cursor race)', async () => {
+    const early = await loggedIn();
+    const late = await loggedIn();
+    const { cursor } = (await feed()).body;
+    // The early revocation's transaction starts first and stays open…
+    const client = await context.auth.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await createSessionQueries(client).endSessions({ sessionId: early.sid }, 'logout');
+      // …while a later one commits.
+      await logout(late.token);
+      const first = (await feed(cursor)).body;
+      expect(sidsOf(first)).not.toContain(early.sid);
+      await client.query('COMMIT');
+      // A `seq > cursor` poll would have moved past the early one by now.
+      const seen = [...sidsOf(first), ...sidsOf((await feed(first.cursor)).body)];
+      expect(seen).toContain(early.sid);
+      expect(seen).toContain(late.sid);
+    } finally {
+      client.release();
+    }
+  });
+
+  it('starts over when handed a cursor from the future (a restored database)', async () => {
+    const { token, sid } = await loggedIn();
+    await logout(token);
+    const response = await feed('99999999999');
+    expect(response.status).toBe(200);
+    expect(sidsOf(response.body)).toContain(sid);
+  });
+
+  it('refuses a malformed cursor', async () => {
+    for (const since of ['abc', '-1', '1.not-a-uuid', "1' OR 1=1"]) {
+      const response = await feed(since);
+      expect(response.status).toBe(400);
+      expect(response.body.errors[0].field).toBe('since');
+    }
+  });
+
+  it('pages through one transaction that ended many sessions, without loss or repeat', async () => {
+    const username = uniqueUsername();
+    const first = await registerAndLogin(context.auth.url, username);
+    for (let index = 0; index < 4; index += 1)
+      await request(`${context.auth.url}/login`, { body: { username, password: GOOD_PASSWORD } });
+    const start = (await feed()).body.cursor;
+    await logout(first.token, '?scope=all');
+    const seen: string[] = [];
+    let cursor = start;
+    for (let pages = 0; pages < 10; pages += 1) {
+      const page = await revocationFeedPage(context.auth.pool, cursor, 3600, 2);
+      seen.push(...page.revocations.map((revocation) => revocation.sid));
+      cursor = page.cursor;
+      if (!page.has_more) break;
+    }
+    expect(seen).toHaveLength(5);
+    expect(new Set(seen).size).toBe(5);
+  });
+});

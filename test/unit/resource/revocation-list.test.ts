@@ -1,0 +1,147 @@
+import { createLogger } from '@authpair/service-kit';
+import {
+  type RefusalReason,
+  RevocationList,
+  type RevocationListOptions,
+  RevocationUnavailableError,
+} from '../../../services/resource/src/revocation/revocation-list';
+import { InvalidTokenError } from '../../../services/resource/src/verify/errors';
+
+const logger = createLogger({ service: 'test', level: 'silent' });
+const options: RevocationListOptions = {
+  url: 'http://auth.test/internal/revocations',
+  token: 'secret',
+  pollIntervalMs: 1000,
+  maxLagMs: 5000,
+  timeoutMs: 1000,
+  failClosed: true,
+  retentionMs: 60_000,
+};
+
+type Page = {
+  revocations: { sid: string; revoked_at: string; reason: string }[];
+  cursor: string;
+  has_more: boolean;
+};
+
+/** A feed whose pages the test scripts; records the URLs it was asked for. */
+function scriptedFeed(pages: (Page | Response)[]) {
+  const urls: string[] = [];
+  const fetchImpl = (async (url: string | URL | Request) => {
+    urls.push(String(url));
+    const next = pages.shift() ?? { revocations: [], cursor: 'end', has_more: false };
+    return next instanceof Response ? next : Response.json(next);
+  }) as typeof fetch;
+  return { fetchImpl, urls };
+}
+
+function listWith(pages: (Page | Response)[], overrides: Partial<RevocationListOptions> = {}) {
+  const feed = scriptedFeed(pages);
+  const refused: RefusalReason[] = [];
+  let failures = 0;
+  const list = new RevocationList({ ...options, ...overrides }, logger, feed.fetchImpl, {
+    readFailed: () => (failures += 1),
+    refused: (reason) => refused.push(reason),
+  });
+  return { list, urls: feed.urls, refused, failures: () => failures };
+}
+
+const revoked = (sid: string, at = new Date()) => ({
+  sid,
+  revoked_at: at.toISOString(),
+  reason: 'logout',
+});
+
+afterEach(() => jest.useRealTimers());
+
+describe('revocation list', () => {
+  it('refuses a token of an ended session and passes the others', async () => {
+    const { list, refused } = listWith([
+      { revocations: [revoked('s1')], cursor: '7', has_more: false },
+    ]);
+    expect(await list.poll()).toBe(true);
+    expect(() => list.check('s1')).toThrow(InvalidTokenError);
+    expect(() => list.check('s2')).not.toThrow();
+    expect(refused).toEqual(['session_ended']);
+  });
+
+  it('refuses a token without a session: it could never be revoked', () => {
+    const { list } = listWith([]);
+    expect(() => list.check(undefined)).toThrow('the token is not bound to a session');
+  });
+
+  it('follows has_more within one poll, passing each cursor back as since', async () => {
+    const { list, urls } = listWith([
+      { revocations: [revoked('a')], cursor: '5.x', has_more: true },
+      { revocations: [revoked('b')], cursor: '9', has_more: false },
+    ]);
+    await list.poll();
+    await list.poll();
+    expect(urls).toEqual([
+      'http://auth.test/internal/revocations',
+      'http://auth.test/internal/revocations?since=5.x',
+      'http://auth.test/internal/revocations?since=9',
+    ]);
+    expect(list.size).toBe(2);
+  });
+
+  it('fails closed before the first read and once the last read is older than the bound', async () => {
+    jest.useFakeTimers({ now: 0, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    const { list, failures } = listWith([
+      { revocations: [], cursor: '1', has_more: false },
+      new Response('down', { status: 503 }),
+      new Response('<html>', { status: 200 }),
+    ]);
+    expect(() => list.check('s')).toThrow(RevocationUnavailableError);
+    await list.poll();
+    expect(() => list.check('s')).not.toThrow();
+    jest.setSystemTime(4000);
+    expect(await list.poll()).toBe(false);
+    expect(await list.poll()).toBe(false);
+    expect(failures()).toBe(2);
+    expect(() => list.check('s')).not.toThrow();
+    jest.setSystemTime(5001);
+    expect(() => list.check('s')).toThrow(RevocationUnavailableError);
+    expect(list.snapshot()).toMatchObject({ status: 'lagging', lagMs: 5001 });
+  });
+
+  it('accepts tokens past the bound when failing open, still refusing known ended sessions', async () => {
+    jest.useFakeTimers({ now: 0, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    const { list } = listWith(
+      [{ revocations: [revoked('gone', new Date(0))], cursor: '1', has_more: false }],
+      {
+        failClosed: false,
+      },
+    );
+    expect(() => list.check('s')).not.toThrow();
+    await list.poll();
+    jest.setSystemTime(59_000);
+    expect(() => list.check('s')).not.toThrow();
+    expect(() => list.check('gone')).toThrow(InvalidTokenError);
+  });
+
+  it('forgets a session once its tokens can no longer pass verification anyway', async () => {
+    jest.useFakeTimers({ now: 100_000, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    const { list } = listWith([
+      {
+        revocations: [revoked('old', new Date(30_000)), revoked('recent', new Date(99_000))],
+        cursor: '1',
+        has_more: false,
+      },
+    ]);
+    await list.poll();
+    expect(list.size).toBe(1);
+    jest.setSystemTime(159_001);
+    await list.poll();
+    expect(list.size).toBe(0);
+  });
+
+  it('refuses a feed page of the wrong shape', async () => {
+    const { list } = listWith([Response.json({ revocations: 'all', cursor: 1 })]);
+    expect(await list.poll()).toBe(false);
+    expect(list.snapshot()).toMatchObject({
+      status: 'never_read',
+      lastError: 'revocation feed page has the wrong shape',
+    });
+  });
+});

@@ -1,0 +1,66 @@
+import type { VerifiedClaims } from '@authpair/contracts';
+import { VerifiedTokenCache } from '../../../services/resource/src/verify/verified-token-cache';
+
+const claims = (sub: string): VerifiedClaims => ({
+  iss: 'i',
+  sub,
+  aud: 'a',
+  exp: 0,
+  iat: 0,
+  jti: sub,
+  username: sub,
+});
+
+function keySet(kids: string[]) {
+  const held = new Set(kids);
+  return { held, holds: (kid: string) => held.has(kid) };
+}
+
+describe('verified-token cache', () => {
+  it('returns the frozen claims until the entry expires', () => {
+    const cache = new VerifiedTokenCache(10, keySet(['k']));
+    cache.set('t', claims('a'), 'k', 1000);
+    expect(cache.get('t', 999)).toEqual(claims('a'));
+    expect(Object.isFrozen(cache.get('t', 999))).toBe(true);
+    expect(cache.get('t', 1000)).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+
+  it('stops answering for a token the moment its key leaves the key set', () => {
+    const keys = keySet(['k']);
+    const cache = new VerifiedTokenCache(10, keys);
+    cache.set('t', claims('a'), 'k', 1000);
+    keys.held.delete('k');
+    expect(cache.get('t', 0)).toBeUndefined();
+    keys.held.add('k');
+    expect(cache.get('t', 0)).toBeUndefined(); // the entry was dropped, not just hidden
+  });
+
+  it('evicts the least recently used entry when full', () => {
+    const cache = new VerifiedTokenCache(2, keySet(['k']));
+    cache.set('a', claims('a'), 'k', 1000);
+    cache.set('b', claims('b'), 'k', 1000);
+    cache.get('a', 0); // a is now more recent than b
+    cache.set('c', claims('c'), 'k', 1000);
+    expect(cache.get('b', 0)).toBeUndefined();
+    expect(cache.get('a', 0)).toBeDefined();
+    expect(cache.get('c', 0)).toBeDefined();
+    expect(cache.size).toBe(2);
+  });
+
+  it('holds nothing when its size is 0', () => {
+    const cache = new VerifiedTokenCache(0, keySet(['k']));
+    cache.set('t', claims('a'), 'k', 1000);
+    expect(cache.get('t', 0)).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+
+  it('counts hits and misses', () => {
+    const cache = new VerifiedTokenCache(10, keySet(['k']));
+    cache.get('t', 0);
+    cache.set('t', claims('a'), 'k', 1000);
+    cache.get('t', 0);
+    cache.get('t', 0);
+    expect({ hits: cache.hits, misses: cache.misses }).toEqual({ hits: 2, misses: 1 });
+  });
+});
