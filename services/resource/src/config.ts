@@ -25,7 +25,6 @@ const shape = {
   REVOCATION_MAX_LAG_MS: envVar.int(10_000, 500, 3_600_000),
   REVOCATION_TIMEOUT_MS: envVar.int(2000, 100, 30_000),
   REVOCATION_FAIL_MODE: envVar.oneOf(['closed', 'open'], 'closed'),
-  TRUST_PROXY: envVar.bool(false),
   CORS_ALLOWED_ORIGINS: envVar.origins(),
 };
 
@@ -35,7 +34,6 @@ export interface ResourceConfig {
   readonly host: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly realm: string;
-  readonly trustProxy: boolean;
   /** Origins allowed to call from a browser (CORS); empty: CORS off. */
   readonly corsAllowedOrigins: readonly string[];
   readonly tokens: {
@@ -91,7 +89,6 @@ export function loadResourceConfig(
     host: vars.HOST,
     logLevel: vars.LOG_LEVEL,
     realm: vars.AUTH_REALM,
-    trustProxy: vars.TRUST_PROXY,
     corsAllowedOrigins: Object.freeze(vars.CORS_ALLOWED_ORIGINS),
     tokens: Object.freeze({
       issuer: vars.JWT_ISSUER,
