@@ -247,6 +247,7 @@ describe('health and unknown routes', () => {
           active_kid: expect.any(String),
           keys: [{ kid: expect.any(String), state: 'active' }],
           loaded_at: expect.any(String),
+          rejected: [],
         },
       },
     });

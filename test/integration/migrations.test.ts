@@ -1,7 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { migrate, readMigrations } from '@authpair/auth';
+import { createPool, migrate, readMigrations } from '@authpair/auth';
 import { Pool } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startAuth, testLogger } from '../support/services';
@@ -66,6 +66,54 @@ describe('migrations', () => {
       "SELECT to_regclass('half') AS half, to_regclass('ok') AS ok",
     );
     expect(rows[0]).toEqual({ half: null, ok: 'ok' });
+  });
+});
+
+describe('migrations and the request timeouts', () => {
+  /** The service's own pool, its statement timeout far below what the migration takes. */
+  async function servicePool(statementTimeoutMs: number): Promise<Pool> {
+    const db = await createTestDatabase();
+    databases.push(db);
+    const pool = createPool(
+      { url: db.url, poolMax: 2, connectTimeoutMs: 3000, statementTimeoutMs, startupTimeoutMs: 0 },
+      logger,
+    );
+    pools.push(pool);
+    return pool;
+  }
+
+  it('run longer than DB_STATEMENT_TIMEOUT_MS, and a replica waits behind another for as long', async () => {
+    // 1.5 s: past the 200 ms statement timeout and the pool's 1.2 s client-side read timeout.
+    const pool = await servicePool(200);
+    const dir = await mkdtemp(join(tmpdir(), 'migrations-slow-'));
+    await writeFile(
+      join(dir, '0001_slow.sql'),
+      'SELECT pg_sleep(1.5); CREATE TABLE slow (id int);',
+    );
+    const runs = await Promise.all([migrate(pool, logger, dir), migrate(pool, logger, dir)]);
+    expect(runs.flat()).toEqual(['0001_slow.sql']);
+    // Both sessions are back to the request bounds before they return to the pool.
+    const clients = await Promise.all([pool.connect(), pool.connect()]);
+    try {
+      for (const client of clients) {
+        const { rows } = await client.query(
+          "SELECT current_setting('statement_timeout') AS statement, current_setting('lock_timeout') AS lock",
+        );
+        expect(rows[0]).toEqual({ statement: '200ms', lock: '0' });
+      }
+    } finally {
+      for (const client of clients) client.release();
+    }
+  }, 20_000);
+
+  it('apply a version numbered below one already applied (branches merge in any order)', async () => {
+    const pool = await freshPool();
+    const dir = await mkdtemp(join(tmpdir(), 'migrations-order-'));
+    await writeFile(join(dir, '0001_a.sql'), 'CREATE TABLE a (id int);');
+    await writeFile(join(dir, '0003_c.sql'), 'CREATE TABLE c (id int);');
+    expect(await migrate(pool, logger, dir)).toEqual(['0001_a.sql', '0003_c.sql']);
+    await writeFile(join(dir, '0002_b.sql'), 'CREATE TABLE b (id int);');
+    expect(await migrate(pool, logger, dir)).toEqual(['0002_b.sql']);
   });
 });
 

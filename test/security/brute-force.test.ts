@@ -83,6 +83,16 @@ async function fail(username: string, count: number, from: () => string): Promis
     expectProblem(await login(username, 'wrong password', from()), 401, 'invalid_credentials');
 }
 
+/** `count` failed logins from `from`, each for another unknown username, each answered 401. */
+async function failFrom(from: string, count: number): Promise<void> {
+  for (let i = 0; i < count; i += 1)
+    expectProblem(
+      await login(uniqueUsername('victim'), 'Summer2024!', from),
+      401,
+      'invalid_credentials',
+    );
+}
+
 describe('catalogue 21: brute force and credential stuffing', () => {
   it('answers failed logins of one account past the limit with 429, from any address, even with the right password', async () => {
     const username = await registered();
@@ -133,15 +143,46 @@ describe('catalogue 21: brute force and credential stuffing', () => {
 
   it('limits failed logins per client address across accounts, and only that address', async () => {
     const attacker = freshAddress();
-    for (let i = 0; i < ADDRESS_MAX; i += 1)
-      expectProblem(
-        await login(uniqueUsername('victim'), 'Summer2024!', attacker),
-        401,
-        'invalid_credentials',
-      );
+    await failFrom(attacker, ADDRESS_MAX);
     expectRateLimited(await login(uniqueUsername('victim'), 'Summer2024!', attacker), WINDOW);
     const bystander = await registered();
     expect((await login(bystander, GOOD_PASSWORD, freshAddress())).status).toBe(200);
+  });
+
+  it('takes nothing from an account for attempts its blocked address makes: a 429 keeps no point', async () => {
+    const attacker = freshAddress();
+    await failFrom(attacker, ADDRESS_MAX);
+    const victim = await registered();
+    // Well past the account's limit, each answered 429 by the address limit alone.
+    for (let i = 0; i < ACCOUNT_MAX * 4; i += 1)
+      expectRateLimited(await login(victim, 'wrong password', attacker), WINDOW);
+    expect((await login(victim, GOOD_PASSWORD, freshAddress())).status).toBe(200);
+  });
+
+  it('takes nothing from an account for a parallel burst from its blocked address', async () => {
+    const attacker = freshAddress();
+    await failFrom(attacker, ADDRESS_MAX);
+    const victim = await registered();
+    const burst = await Promise.all(
+      Array.from({ length: ACCOUNT_MAX * 8 }, () => login(victim, 'wrong password', attacker)),
+    );
+    for (const response of burst) expectRateLimited(response, WINDOW);
+    // Nothing was counted on the account: its whole allowance of failures is still there.
+    await fail(victim, ACCOUNT_MAX, freshAddress);
+    expectRateLimited(await login(victim, 'wrong password', freshAddress()), WINDOW);
+  });
+
+  it('takes nothing from an address for attempts on a blocked account', async () => {
+    const office = freshAddress();
+    const blocked = await registered();
+    await fail(blocked, ACCOUNT_MAX, freshAddress);
+    // Colleagues behind one NAT keep retrying the blocked account.
+    for (let i = 0; i < ADDRESS_MAX * 2; i += 1)
+      expectRateLimited(await login(blocked, GOOD_PASSWORD, office), WINDOW);
+    // The office's own failures are all still allowed.
+    await failFrom(office, ADDRESS_MAX - 1);
+    const colleague = await registered();
+    expect((await login(colleague, GOOD_PASSWORD, office)).status).toBe(200);
   });
 
   it('does not count successful logins against an address', async () => {

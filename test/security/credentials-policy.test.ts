@@ -100,6 +100,22 @@ describe('catalogue 18: username policy', () => {
   });
 
   it.each([
+    ['a combining grapheme joiner', 'alice\u034f'],
+    ['a variation selector', 'alice\ufe0f'],
+    ['a Mongolian free variation selector', 'alice\u180b'],
+    ['a Hangul filler', 'al\u3164ice'],
+    ['a halfwidth Hangul filler', 'al\uffa0ice'],
+  ])(
+    'answers a username with %s, which renders exactly like one without it, with 400',
+    async (_name, username) => {
+      const response = await register(username, GOOD_PASSWORD);
+      expectFieldErrors(response, {
+        username: 'must not contain invisible characters such as variation selectors or fillers',
+      });
+    },
+  );
+
+  it.each([
     ['NUL', 'alice\u0000'],
     ['a zero-width space', 'ali\u200bce'],
   ])(

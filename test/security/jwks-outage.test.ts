@@ -2,7 +2,12 @@ import type { RunningResourceService } from '@authpair/resource';
 import { request } from '../support/http';
 import { eventually } from '../support/load';
 import { startResource } from '../support/services';
-import { generateTestKey, type JwksBehaviour, TestIssuer } from '../support/test-issuer';
+import {
+  ENDLESS_BYTES,
+  generateTestKey,
+  type JwksBehaviour,
+  TestIssuer,
+} from '../support/test-issuer';
 
 const TIMEOUT_MS = 300;
 const COOLDOWN_MS = 600;
@@ -126,6 +131,19 @@ describe('catalogue 13: the JWKS endpoint in trouble', () => {
       const readyAgain = await request(`${resource.url}/readyz`);
       expect(readyAgain.body.checks.jwks).toMatchObject({ status: 'up', cache: 'fresh' });
     });
+  });
+
+  it('stops reading a chunked key set past 512 KB, long before the timeout, and counts it as too large', async () => {
+    const { issuer, start } = await setUp({ JWKS_TIMEOUT_MS: '10000' });
+    issuer.behaviour = { kind: 'endless' };
+    const startedAt = Date.now();
+    const resource = await start(); // its first fetch meets the endless body
+    expect(Date.now() - startedAt).toBeLessThan(5000);
+    const { text } = await request(`${resource.url}/metrics`);
+    expect(text).toMatch(/^jwks_fetch_failures_total\{reason="too_large"[^}]*\} 1$/m);
+    await eventually('the client to hang up', () => issuer.streamed.closedByClient, 5000, 20);
+    // It hung up long before the endpoint stopped sending (only socket buffers past the cap).
+    expect(issuer.streamed.bytes).toBeLessThan(ENDLESS_BYTES / 2);
   });
 
   it('keeps verifying tokens of cached keys while the endpoint is down, for a bounded time', async () => {

@@ -11,13 +11,23 @@ export type JwksBehaviour =
   | { kind: 'html' }
   | { kind: 'json'; body: unknown }
   | { kind: 'slow'; delayMs: number }
-  | { kind: 'reset' };
+  | { kind: 'reset' }
+  /**
+   * A 200 JSON body, chunked with no length, that never ends: ENDLESS_BYTES
+   * of it as fast as the client reads, then nothing more (so a client that
+   * buffers it all waits for its timeout, not for its memory). `streamed`
+   * counts it.
+   */
+  | { kind: 'endless' };
 
 export interface TestKey {
   kid: string;
   privateKey: KeyObject;
   publicJwk: Record<string, unknown>;
 }
+
+/** What the `endless` behaviour sends at most before it stalls. */
+export const ENDLESS_BYTES = 32 * 1024 * 1024;
 
 const b64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
 
@@ -42,6 +52,8 @@ export class TestIssuer {
   behaviour: JwksBehaviour = { kind: 'ok', maxAge: 300 };
   /** Every request the JWKS server received, by path (the revocation feed's are counted apart). */
   readonly requests: string[] = [];
+  /** For `endless`: body bytes written, and whether the client went away. */
+  readonly streamed = { bytes: 0, closedByClient: false };
   /**
    * The sessions its revocation feed publishes (the resource service reads
    * it beside the JWKS, and refuses every token while it cannot); `up`
@@ -129,6 +141,25 @@ export class TestIssuer {
     return `${input}.${b64url(signature)}`;
   }
 
+  #streamForever(res: ServerResponse): void {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.once('close', () => {
+      this.streamed.closedByClient = true;
+    });
+    const chunk = Buffer.alloc(16 * 1024, ' '); // JSON whitespace: parses fine, whatever its length
+    const write = () => {
+      while (!res.destroyed && this.streamed.bytes < ENDLESS_BYTES) {
+        this.streamed.bytes += chunk.length;
+        if (!res.write(chunk)) {
+          res.once('drain', write);
+          return;
+        }
+      }
+    };
+    res.write('{"keys":[');
+    write();
+  }
+
   #answer(req: IncomingMessage, res: ServerResponse): void {
     if (req.url?.startsWith(REVOCATION_FEED_PATH)) {
       this.#answerFeed(req, res);
@@ -172,6 +203,9 @@ export class TestIssuer {
         return;
       case 'reset':
         req.socket.destroy();
+        return;
+      case 'endless':
+        this.#streamForever(res);
         return;
     }
   }

@@ -8,7 +8,11 @@ import { z } from 'zod';
 export const USERNAME_POLICY = {
   minLength: 3,
   maxLength: 32,
-  /** Letters, marks and decimal digits of any script, plus `.`, `_` and `-`, starting with a letter or digit. */
+  /**
+   * Letters, marks and decimal digits of any script, plus `.`, `_` and `-`,
+   * starting with a letter or digit; none of them invisible (Unicode's
+   * Default_Ignorable_Code_Point, refused before this pattern applies).
+   */
   pattern: '^[\\p{L}\\p{Nd}][\\p{L}\\p{M}\\p{Nd}._-]*$',
 } as const;
 
@@ -20,6 +24,11 @@ export const PASSWORD_POLICY = {
 
 // Cc (controls, NUL included) and Cf (format: zero-width, bidi controls, BOM).
 const CONTROL_OR_FORMAT = /[\p{Cc}\p{Cf}]/u;
+// Characters Unicode says to render as nothing when unsupported: variation
+// selectors, the combining grapheme joiner, Mongolian free variation
+// selectors and the Hangul fillers are marks or letters (not Cc/Cf), so
+// without this "alice" plus one of them is a second "alice" on screen.
+const INVISIBLE = /\p{Default_Ignorable_Code_Point}/u;
 const USERNAME_PATTERN = new RegExp(USERNAME_POLICY.pattern, 'u');
 // Half of a UTF-16 surrogate pair on its own: not a character, and UTF-8 has no encoding for it.
 const LONE_SURROGATE = /\p{Cs}/u;
@@ -44,6 +53,8 @@ export const usernameSchema = z
     const issue = (message: string) => ctx.addIssue({ code: 'custom', message });
     if (CONTROL_OR_FORMAT.test(value))
       return issue('must not contain control or format characters');
+    if (INVISIBLE.test(value))
+      return issue('must not contain invisible characters such as variation selectors or fillers');
     const length = codePoints(value);
     if (length < USERNAME_POLICY.minLength)
       return issue(`must be at least ${USERNAME_POLICY.minLength} characters`);

@@ -1,4 +1,4 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** Node answers 431 itself when the request's headers exceed this (RFC 6585 §5). */
@@ -17,7 +17,10 @@ export interface RunningServer {
   url: string;
   /**
    * Stops accepting connections, lets in-flight requests finish, and after
-   * `graceMs` cuts whatever is still open. Resolves when the server is closed.
+   * `graceMs` cuts whatever is still open. Resolves when the server is
+   * closed: as soon as the last request in flight is answered, keep-alive
+   * clients included (each of their connections is closed once its
+   * response is done).
    */
   close(graceMs?: number): Promise<void>;
 }
@@ -26,6 +29,9 @@ export async function listen(
   handler: RequestListener,
   { port, host }: ListenOptions,
 ): Promise<RunningServer> {
+  // Responses not yet finished, so a stop can tell their clients not to reuse the connection.
+  const inFlight = new Set<ServerResponse>();
+  let stopping = false;
   const server = createServer(
     {
       maxHeaderSize: MAX_HEADER_BYTES,
@@ -33,7 +39,16 @@ export async function listen(
       requestTimeout: 30_000,
       headersTimeout: 10_000,
     },
-    handler,
+    function trackInFlight(req, res) {
+      inFlight.add(res);
+      res.once('close', () => {
+        inFlight.delete(res);
+        // Its connection is idle now; while stopping it must not wait for another request.
+        if (stopping) setImmediate(() => server.closeIdleConnections());
+      });
+      if (stopping) refuseKeepAlive(res);
+      handler(req, res);
+    },
   );
   // Longer than common proxies' idle timeout, so the proxy closes first.
   server.keepAliveTimeout = 65_000;
@@ -55,6 +70,8 @@ export async function listen(
     url: `http://${shownHost}:${address.port}`,
     close(graceMs = 10_000) {
       closing ??= new Promise<void>((resolve) => {
+        stopping = true;
+        for (const res of inFlight) refuseKeepAlive(res);
         const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
         deadline.unref();
         server.close(() => {
@@ -67,4 +84,14 @@ export async function listen(
       return closing;
     },
   };
+}
+
+/**
+ * Tells the client of a response not yet started that the connection closes
+ * after it (Node then ends the socket once the response is sent). A
+ * response whose headers are out, or whose handler drops the header, is
+ * covered by closing idle connections as each response finishes.
+ */
+function refuseKeepAlive(res: ServerResponse): void {
+  if (!res.headersSent) res.setHeader('Connection', 'close');
 }

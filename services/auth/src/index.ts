@@ -3,6 +3,7 @@ export { runAuthAdmin } from './cli/run';
 export { processSecretReader, type SecretReader } from './cli/secret-input';
 export { type AdminConfig, type AuthConfig, loadAdminConfig, loadAuthConfig } from './config';
 export { migrate, readMigrations } from './db/migrate';
+export { createPool } from './db/pool';
 export { KeyEncryptionKeys, parseKeyEncryptionKeys } from './keys/key-encryption';
 export { computeKeySchedule, type KeySchedule, type KeyScheduleSettings } from './keys/schedule';
 export { keyScheduleOf, type SigningKeys } from './keys/signing-keys';

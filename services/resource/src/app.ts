@@ -74,7 +74,8 @@ export async function createResourceService(
   // unready, and keeps trying; tokens get 503 until both have been read.
   await Promise.all([jwks.start(), revocations.start()]);
 
-  const app = new Koa<RequestState>({ proxy: config.trustProxy });
+  // No `proxy`: nothing here depends on the client's address, scheme or host.
+  const app = new Koa<RequestState>();
   app.silent = true;
   app.use(requestContext(logger));
   app.use(httpMetrics(metrics));

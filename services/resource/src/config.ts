@@ -34,7 +34,6 @@ const shape = {
   REVOCATION_MAX_LAG_MS: envVar.int(10_000, 500, 3_600_000),
   REVOCATION_TIMEOUT_MS: envVar.int(2000, 100, 30_000),
   REVOCATION_FAIL_MODE: envVar.oneOf(['closed', 'open'], 'closed'),
-  TRUST_PROXY: envVar.bool(false),
   CORS_ALLOWED_ORIGINS: envVar.origins(),
 };
 
@@ -46,7 +45,6 @@ export interface ResourceConfig {
   /** Where `/metrics` is served instead of the public port; undefined: on the public port. */
   readonly metricsListener: MetricsListener | undefined;
   readonly realm: string;
-  readonly trustProxy: boolean;
   /** Origins allowed to call from a browser (CORS); empty: CORS off. */
   readonly corsAllowedOrigins: readonly string[];
   readonly tokens: {
@@ -103,7 +101,6 @@ export function loadResourceConfig(
     logLevel: vars.LOG_LEVEL,
     metricsListener: metricsListenerOf(vars),
     realm: vars.AUTH_REALM,
-    trustProxy: vars.TRUST_PROXY,
     corsAllowedOrigins: Object.freeze(vars.CORS_ALLOWED_ORIGINS),
     tokens: Object.freeze({
       issuer: vars.JWT_ISSUER,

@@ -31,6 +31,11 @@ describe('login body', () => {
     });
   });
 
+  it('accepts invisible characters that an account registered under an older policy may hold', () => {
+    for (const username of ['alice\u034F', 'al\u3164ice'])
+      expect(reasons(loginRequestSchema, { username, password: 'whatever' })).toEqual({});
+  });
+
   it('refuses lone surrogates, which would reach bcrypt as U+FFFD', () => {
     expect(reasons(loginRequestSchema, { username: 'a\ud800', password: '\udc00x' })).toEqual({
       username: 'must be valid Unicode text',

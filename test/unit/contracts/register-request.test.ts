@@ -8,6 +8,8 @@ function reasons(body: unknown): Record<string, string> {
   );
 }
 
+const INVISIBLE = 'must not contain invisible characters such as variation selectors or fillers';
+
 describe('registration body', () => {
   it('accepts a policy-conforming username and password', () => {
     expect(reasons({ username: 'alice.b-1', password: 'eight ch' })).toEqual({});
@@ -43,12 +45,29 @@ describe('registration body', () => {
       { username: 'bidi\u202Eevil', password: 'long enough' },
       { username: 'must not contain control or format characters' },
     ],
+    ...[
+      'alice\u034F', // combining grapheme joiner (Mn)
+      'alice\uFE0F', // variation selector 16 (Mn)
+      'alice\u180B', // Mongolian free variation selector (Mn)
+      'al\u3164ice', // Hangul filler (Lo): NFKC makes it U+1160, also invisible
+      'al\uFFA0ice', // halfwidth Hangul filler (Lo)
+      '\u115Falice', // Hangul choseong filler (Lo)
+      'alice\u{E0100}', // variation selector 17 (Mn)
+    ].map((username): [object, Record<string, unknown>] => [
+      { username, password: 'long enough' },
+      { username: INVISIBLE },
+    ]),
     [
       { username: "bob'; DROP TABLE users;--", password: 'long enough' },
       { username: expect.stringMatching(/^may contain only letters/) },
     ],
   ])('explains what is wrong with %j', (body, expected) => {
     expect(reasons(body)).toEqual(expected);
+  });
+
+  it('accepts visible letters built from combining marks, and any script', () => {
+    for (const username of ['e\u0301mile', 'zoe\u0308', '김철수', 'ελένη', 'наташа'])
+      expect(reasons({ username, password: 'long enough' })).toEqual({});
   });
 
   it('accepts 64-character passwords and refuses 257', () => {

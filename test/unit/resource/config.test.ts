@@ -56,6 +56,11 @@ describe('resource configuration', () => {
     );
   });
 
+  it('does not read TRUST_PROXY: the resource service never uses the client address', () => {
+    const config = loadResourceConfig({ ...feedSecret, TRUST_PROXY: 'maybe' });
+    expect(config).not.toHaveProperty('trustProxy');
+  });
+
   it('refuses a JWKS URL that is not http(s)', () => {
     expect(() => loadResourceConfig({ ...feedSecret, JWKS_URL: 'file:///etc/passwd' })).toThrow(
       /JWKS_URL: must be an absolute http or https URL/,

@@ -26,6 +26,42 @@ export function createPool(config: AuthConfig['database'], logger: Logger): Pool
   return pool;
 }
 
+/** A client checked out of the pool, watched for a lost connection while it is out. */
+export interface CheckedOutClient {
+  readonly client: PoolClient;
+  /**
+   * Returns the client to the pool, or destroys it when its connection
+   * failed while it was out or `broken` says it cannot be reused. Call once.
+   */
+  release(broken?: boolean): void;
+}
+
+/**
+ * Checks a client out with an 'error' listener for as long as it is out.
+ * pg-pool listens only to idle clients, and pg emits 'error' on a client
+ * whose connection ends (a failover, pg_terminate_backend,
+ * idle_in_transaction_session_timeout), also between two queries; an
+ * 'error' event nobody listens to is an uncaught exception, and the
+ * process dies. The query in flight rejects by itself and the next one is
+ * refused, so the listener only remembers the loss: the client is then
+ * destroyed on release instead of going back to the pool.
+ */
+export async function checkOut(pool: Pool): Promise<CheckedOutClient> {
+  const client = await pool.connect();
+  let lost: Error | undefined;
+  const onError = (error: Error) => {
+    lost ??= error;
+  };
+  client.on('error', onError);
+  return {
+    client,
+    release(broken = false) {
+      client.removeListener('error', onError);
+      client.release(lost ?? broken);
+    },
+  };
+}
+
 /**
  * Runs `work` in a transaction on one client: COMMIT when it resolves,
  * ROLLBACK when it throws, so a multi-step write is all or nothing.
@@ -34,16 +70,8 @@ export async function inTransaction<T>(
   pool: Pool,
   work: (client: PoolClient) => Promise<T>,
 ): Promise<T> {
-  const client = await pool.connect();
+  const { client, release } = await checkOut(pool);
   let broken = false;
-  // The pool takes its error listener off a client it hands out, so a connection
-  // dropped between two statements (PostgreSQL restarting) would be an unhandled
-  // 'error' event and kill the process. Listen for it here; the next statement
-  // then fails, the caller answers 503, and the client is discarded.
-  const onConnectionError = () => {
-    broken = true;
-  };
-  client.on('error', onConnectionError);
   try {
     await client.query('BEGIN');
     const result = await work(client);
@@ -51,14 +79,13 @@ export async function inTransaction<T>(
     return result;
   } catch (error) {
     try {
-      if (!broken) await client.query('ROLLBACK');
+      await client.query('ROLLBACK');
     } catch {
       broken = true; // the connection itself is gone; do not return it to the pool
     }
     throw error;
   } finally {
-    client.off('error', onConnectionError);
-    client.release(broken);
+    release(broken);
   }
 }
 

@@ -15,6 +15,7 @@ import {
   removalSafeAt,
 } from './key-rules';
 import { resealUnderCurrentKek, sealPlaintextKeys } from './key-sealing';
+import { verifyStoredKey } from './key-verification';
 import type { KeySchedule } from './schedule';
 
 export interface KeyLifecycleOptions {
@@ -91,12 +92,16 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
     return matches[0] as StoredKey;
   }
 
-  /** A key nobody can open must never become the signer: every login would fail. */
-  async function assertOpens(keys: KeyQueries, kid: string): Promise<void> {
-    const sealed = await keys.sealedKey(kid);
-    if (sealed === null) throw new KeyStepRefused(`signing key ${kid} has no private key`);
+  /**
+   * A key that does not open, or is not what its row says (see
+   * verifyStoredKey), must never become the signer: the key ring would
+   * refuse it, and every login would fail.
+   */
+  async function assertTrusted(keys: KeyQueries, kid: string): Promise<void> {
+    const row = (await keys.published()).find((key) => key.kid === kid);
+    if (row === undefined) throw new KeyStepRefused(`signing key ${kid} is not published`);
     try {
-      encryption.open(kid, sealed).fill(0);
+      await verifyStoredKey(row, encryption);
     } catch (error) {
       throw new KeyStepRefused((error as Error).message);
     }
@@ -182,7 +187,7 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
         const now = await keys.now();
         const early = now < activationSafeAt(key, schedule);
         if (early && !force) throw earlyActivation(key, now, schedule);
-        await assertOpens(keys, key.kid);
+        await assertTrusted(keys, key.kid);
         const retiring = (await keys.activate(key.kid, schedule.retiringMs)) ?? null;
         await audited(db, 'signing_key_activated', { kid: key.kid, retiring, forced: early });
         return {
@@ -250,7 +255,7 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
         if (pending === undefined || (await keys.now()) < activationSafeAt(pending, schedule))
           return undefined;
         try {
-          await assertOpens(keys, pending.kid);
+          await assertTrusted(keys, pending.kid);
         } catch (error) {
           logger.error({ err: error, kid: pending.kid }, 'pending signing key cannot be activated');
           return undefined;

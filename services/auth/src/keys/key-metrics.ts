@@ -33,6 +33,14 @@ export function signingKeyMetrics(registry: Registry) {
       if (loadedAt !== undefined) this.set((Date.now() - loadedAt.getTime()) / 1000);
     },
   });
+  new Gauge({
+    name: 'signing_keys_rejected',
+    help: 'Rows of signing_keys this replica refuses to publish or sign with: the kid is not the thumbprint of the public key, or the private key does not open or does not match it',
+    registers: [registry],
+    collect() {
+      this.set(ring?.view().rejected.length ?? 0);
+    },
+  });
   const steps = new Counter({
     name: 'signing_key_steps_total',
     help: 'Signing-key lifecycle steps taken by this replica scheduler',

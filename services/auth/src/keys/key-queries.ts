@@ -118,14 +118,6 @@ export function createKeyQueries(db: Queryable) {
       return rows.map(toKey);
     },
 
-    async sealedKey(kid: string): Promise<SealedKey | null> {
-      const { rows } = await db.query<SealedRow>(
-        `SELECT ${SEALED_COLUMNS} FROM signing_keys WHERE kid = $1`,
-        [kid],
-      );
-      return rows[0] === undefined ? null : toSealed(rows[0]);
-    },
-
     /** Adds a key: active at once (first start), or pending until `activateAfterMs` from now. */
     async insert(key: {
       kid: string;

@@ -1,9 +1,10 @@
-import { createPrivateKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import type { RsaPublicJwk } from '@authpair/contracts';
 import type { Logger } from '@authpair/service-kit';
 import type { Pool } from 'pg';
 import type { KeyEncryptionKeys } from './key-encryption';
-import { createKeyQueries, type KeyState } from './key-queries';
+import { createKeyQueries, type KeyState, type PublishedKey } from './key-queries';
+import { storedKeyFingerprint, type VerifiedKey, verifyStoredKey } from './key-verification';
 import { type Repeating, repeatEvery } from './repeat';
 
 /** The key that signs new tokens. */
@@ -21,12 +22,32 @@ export interface KeyRingOptions {
   refreshIntervalMs: number;
 }
 
+/**
+ * This replica cannot vouch for the signing keys now: its view is older than
+ * the refresh interval and a reread failed (the database is unavailable, or
+ * the active key does not open or verify with this replica's KEKs). A 503:
+ * another replica, or this one a moment later, can answer.
+ */
+export class KeyRingUnavailableError extends Error {
+  override readonly name = 'KeyRingUnavailableError';
+}
+
 /** What this replica currently believes, for readiness and metrics. */
 export interface KeyRingView {
   activeKid: string | undefined;
   keys: Array<{ kid: string; state: KeyState }>;
   loadedAt: Date | undefined;
+  /** Rows of the last read that failed verification: never published, never used to sign. */
+  rejected: Array<{ kid: string; state: KeyState }>;
+  /**
+   * Set when the last read found an active key this replica cannot sign
+   * with (its KEK is missing, or the row fails verification): why.
+   */
+  activeRefusal: string | undefined;
 }
+
+/** A row's verification outcome, kept while the row is unchanged. */
+type Verdict = { fingerprint: string } & ({ key: VerifiedKey } | { refusal: string });
 
 /**
  * This replica's view of the signing keys: the active key for signing and
@@ -42,6 +63,9 @@ export class KeyRing {
   #active: ActiveSigningKey | undefined;
   #published: RsaPublicJwk[] = [];
   #states: KeyRingView['keys'] = [];
+  #rejected: KeyRingView['rejected'] = [];
+  #activeRefusal: string | undefined;
+  readonly #verdicts = new Map<string, Verdict>();
   #loadedAt = 0;
   #refreshing: Promise<void> | undefined;
   #rereading: Repeating | undefined;
@@ -82,16 +106,24 @@ export class KeyRing {
    * The key to sign with now. A view older than the refresh interval is
    * reread first (normally the background timer has done it), so a replica
    * never signs with a key the schedule assumes it has stopped using; when
-   * the reread fails, the error propagates (a 503 when the database is down).
+   * the reread fails, KeyRingUnavailableError.
    */
   async signingKey(): Promise<ActiveSigningKey> {
-    if (Date.now() - this.#loadedAt > this.#options.refreshIntervalMs) await this.refresh();
-    if (this.#active === undefined) throw new Error('the key ring has not been started');
+    await this.#fresh();
+    if (this.#active === undefined)
+      throw new KeyRingUnavailableError('the key ring has not been started');
     return this.#active;
   }
 
-  /** The public keys to publish now: pending, active and retiring. */
-  publishedKeys(): RsaPublicJwk[] {
+  /**
+   * The public keys to publish now: pending, active and retiring. Read as
+   * signingKey() is, no older than the refresh interval: the schedule lets
+   * a pending key sign once every replica has published it for that long,
+   * so an older set could be cached by a verifier just as the new key
+   * starts signing. When the reread fails, KeyRingUnavailableError.
+   */
+  async publishedKeys(): Promise<RsaPublicJwk[]> {
+    await this.#fresh();
     return this.#published;
   }
 
@@ -100,26 +132,74 @@ export class KeyRing {
       activeKid: this.#active?.kid,
       keys: this.#states,
       loadedAt: this.#loadedAt === 0 ? undefined : new Date(this.#loadedAt),
+      rejected: this.#rejected,
+      activeRefusal: this.#activeRefusal,
     };
+  }
+
+  /** Rereads a view older than the refresh interval; a failure is KeyRingUnavailableError. */
+  async #fresh(): Promise<void> {
+    if (Date.now() - this.#loadedAt <= this.#options.refreshIntervalMs) return;
+    try {
+      await this.refresh();
+    } catch (error) {
+      if (error instanceof KeyRingUnavailableError) throw error;
+      throw new KeyRingUnavailableError('the signing keys could not be reread', { cause: error });
+    }
   }
 
   async #load(): Promise<void> {
     // One statement, so the active key and the published set come from one snapshot.
-    const published = await createKeyQueries(this.#pool).published();
-    const active = published.find((key) => key.state === 'active');
-    if (active === undefined) throw new Error('no active signing key');
-    if (this.#active?.kid !== active.kid) {
-      if (active.sealed === null) throw new Error(`signing key ${active.kid} has no private key`);
-      const der = this.#options.encryption.open(active.kid, active.sealed);
-      this.#active = {
-        kid: active.kid,
-        privateKey: createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }),
-      };
-      der.fill(0);
-      this.#logger.info({ kid: active.kid }, 'signing with key');
+    const rows = await createKeyQueries(this.#pool).published();
+    const published: RsaPublicJwk[] = [];
+    const states: KeyRingView['keys'] = [];
+    const rejected: KeyRingView['rejected'] = [];
+    let active: ActiveSigningKey | undefined;
+    let activeRefusal = 'no active signing key';
+    for (const row of rows) {
+      const verdict = await this.#verify(row);
+      if ('refusal' in verdict) {
+        rejected.push({ kid: row.kid, state: row.state });
+        if (row.state === 'active') activeRefusal = verdict.refusal;
+        continue;
+      }
+      published.push(verdict.key.publicJwk);
+      states.push({ kid: row.kid, state: row.state });
+      if (row.state === 'active') active = { kid: row.kid, privateKey: verdict.key.privateKey };
     }
-    this.#published = published.map((key) => key.publicJwk);
-    this.#states = published.map((key) => ({ kid: key.kid, state: key.state }));
+    for (const kid of this.#verdicts.keys())
+      if (!rows.some((row) => row.kid === kid)) this.#verdicts.delete(kid);
+    this.#rejected = rejected;
+    this.#activeRefusal = active === undefined ? activeRefusal : undefined;
+    if (active === undefined) throw new KeyRingUnavailableError(activeRefusal);
+    if (this.#active?.kid !== active.kid)
+      this.#logger.info({ kid: active.kid }, 'signing with key');
+    this.#active = active;
+    this.#published = published;
+    this.#states = states;
     this.#loadedAt = Date.now();
+  }
+
+  /**
+   * Verifies a row once per content (see verifyStoredKey): a forged or
+   * altered row is logged when first seen, then skipped on every read.
+   */
+  async #verify(row: PublishedKey): Promise<Verdict> {
+    const fingerprint = storedKeyFingerprint(row);
+    const known = this.#verdicts.get(row.kid);
+    if (known?.fingerprint === fingerprint) return known;
+    let verdict: Verdict;
+    try {
+      verdict = { fingerprint, key: await verifyStoredKey(row, this.#options.encryption) };
+    } catch (error) {
+      const refusal = error instanceof Error ? error.message : String(error);
+      this.#logger.error(
+        { kid: row.kid, state: row.state, reason: refusal },
+        'signing key refused: it is not published and never signs',
+      );
+      verdict = { fingerprint, refusal };
+    }
+    this.#verdicts.set(row.kid, verdict);
+    return verdict;
   }
 }

@@ -86,20 +86,36 @@ export async function startSigningKeys(
 }
 
 /**
- * The `/readyz` entry: the kid signing now and the published states;
- * `degraded` when this replica's view is older than twice the refresh
- * interval (it cannot reread the keys, so it will refuse to sign soon).
+ * The `/readyz` entry: the kid signing now, the published states, and the
+ * rows refused as forged or unopenable. `down` when this replica cannot
+ * sign: the active key does not open or verify with its KEKs, or its view
+ * is older than twice the refresh interval (it has failed to reread the
+ * keys more than once); a load balancer then stops sending it logins that
+ * would get 503. `degraded` when some row is refused.
  */
 export function signingKeysReadiness(keys: SigningKeys, refreshIntervalMs: number) {
   return async function signingKeysCheck(): Promise<DependencyCheck> {
-    const { activeKid, keys: published, loadedAt } = keys.ring.view();
+    const view = keys.ring.view();
     const ageMs =
-      loadedAt === undefined ? Number.POSITIVE_INFINITY : Date.now() - loadedAt.getTime();
-    return {
-      status: ageMs <= 2 * refreshIntervalMs ? 'up' : 'degraded',
-      active_kid: activeKid,
-      keys: published,
-      loaded_at: loadedAt?.toISOString(),
+      view.loadedAt === undefined ? Number.POSITIVE_INFINITY : Date.now() - view.loadedAt.getTime();
+    const facts = {
+      active_kid: view.activeKid,
+      keys: view.keys,
+      loaded_at: view.loadedAt?.toISOString(),
+      rejected: view.rejected,
     };
+    if (view.activeRefusal !== undefined)
+      return {
+        status: 'down',
+        detail: 'this replica cannot use the active signing key (see its log)',
+        ...facts,
+      };
+    if (ageMs > 2 * refreshIntervalMs)
+      return {
+        status: 'down',
+        detail: `the signing keys were last read ${Math.round(ageMs / 1000)} s ago`,
+        ...facts,
+      };
+    return { status: view.rejected.length > 0 ? 'degraded' : 'up', ...facts };
   };
 }

@@ -60,9 +60,20 @@ export class Limit {
       await this.#limiter.consume(this.#key(value));
       return undefined;
     } catch (error) {
-      if (error instanceof RateLimiterRes) return Math.max(1, Math.ceil(error.msBeforeNext / 1000));
+      if (error instanceof RateLimiterRes) return secondsToWait(error);
       throw error;
     }
+  }
+
+  /**
+   * Reads, without counting anything, whether the key is over the limit now.
+   * Resolves `undefined` when an attempt would be counted, or the whole
+   * seconds to wait.
+   */
+  async blockedFor(value: string): Promise<number | undefined> {
+    const state = await this.#limiter.get(this.#key(value));
+    if (state === null || state.consumedPoints <= this.setting.max) return undefined;
+    return secondsToWait(state);
   }
 
   /** Uncounts an attempt that turned out not to be one that should count. */
@@ -78,6 +89,11 @@ export class Limit {
   #key(value: string): string {
     return createHmac('sha256', this.#secret).update(`${this.name}\0${value}`).digest('base64url');
   }
+}
+
+/** Retry-After for a key over its limit: whole seconds, at least one. */
+function secondsToWait(state: RateLimiterRes): number {
+  return Math.max(1, Math.ceil(state.msBeforeNext / 1000));
 }
 
 /** Every throttle of the service, and the timer that prunes expired counters. */

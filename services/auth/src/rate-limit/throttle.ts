@@ -36,9 +36,39 @@ export function createThrottles({ limits, metrics, logger }: ThrottleDeps): Thro
     registers: [metrics],
   });
 
-  /** Takes one attempt from every limit; the 429 waits for the longest. */
+  /**
+   * Takes one attempt from every limit, or from none. A limit that already
+   * refuses is found by reading first, so an attempt it refuses takes
+   * nothing from the others: otherwise an address over its limit could go
+   * on using up any account's allowance with 429s (and colleagues retrying
+   * a blocked account behind one NAT, their office's). Two attempts can
+   * still race past the reads; then what the refused one took is given
+   * back. The 429 waits for the longest.
+   */
   async function admit(ctx: Context, taken: [Limit, string][]): Promise<void> {
-    const waits = await Promise.all(taken.map(([limit, key]) => limit.take(key)));
+    const blocked = await Promise.all(taken.map(([limit, key]) => limit.blockedFor(key)));
+    if (blocked.some((wait) => wait !== undefined)) refuse(ctx, taken, blocked);
+    const results = await Promise.allSettled(taken.map(([limit, key]) => limit.take(key)));
+    const admitted = taken.filter((_, index) => {
+      const result = results[index];
+      return result?.status === 'fulfilled' && result.value === undefined;
+    });
+    if (admitted.length === taken.length) return;
+    await settle(
+      admitted.map(([limit, key]) => limit.giveBack(key)),
+      admitted.map(([limit]) => limit.name),
+    );
+    const failure = results.find((result) => result.status === 'rejected');
+    if (failure !== undefined) throw failure.reason;
+    refuse(
+      ctx,
+      taken,
+      results.map((result) => (result.status === 'fulfilled' ? result.value : undefined)),
+    );
+  }
+
+  /** Answers 429 for the limits that refused (a wait per limit; undefined: admitted). */
+  function refuse(ctx: Context, taken: [Limit, string][], waits: (number | undefined)[]): never {
     let retryAfter = 0;
     waits.forEach((wait, index) => {
       if (wait === undefined) return;
@@ -47,10 +77,9 @@ export function createThrottles({ limits, metrics, logger }: ThrottleDeps): Thro
       retryAfter = Math.max(retryAfter, wait);
       ctx.state.log?.info({ limit: name, address: ctx.ip, retry_after: wait }, 'rate limited');
     });
-    if (retryAfter > 0)
-      throw new HttpProblem('rate_limited', `too many attempts; retry in ${retryAfter} s`, {
-        headers: { 'Retry-After': String(retryAfter) },
-      });
+    throw new HttpProblem('rate_limited', `too many attempts; retry in ${retryAfter} s`, {
+      headers: { 'Retry-After': String(retryAfter) },
+    });
   }
 
   /** Settles the counts after the attempt; a failure here must not fail the answer. */

@@ -3,7 +3,7 @@ import { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_TYPE, parseScope } from '@authpair
 import { type JWSHeaderParameters, errors as joseErrors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import type { AuthConfig } from '../config';
-import type { KeyRing } from '../keys/key-ring';
+import { type KeyRing, KeyRingUnavailableError } from '../keys/key-ring';
 
 /** The token cannot be accepted; the message is safe to show the client. */
 export class InvalidAccessTokenError extends Error {
@@ -44,7 +44,7 @@ export function createAccessTokenVerifier(settings: AuthConfig['tokens'], keys: 
   const imported = new Map<string, KeyObject>();
 
   async function keyFor(header: JWSHeaderParameters): Promise<KeyObject> {
-    const jwk = keys.publishedKeys().find((key) => key.kid === header.kid);
+    const jwk = (await keys.publishedKeys()).find((key) => key.kid === header.kid);
     if (jwk === undefined) throw new InvalidAccessTokenError('the signing key is not known');
     let key = imported.get(jwk.kid);
     if (key === undefined) {
@@ -71,7 +71,9 @@ export function createAccessTokenVerifier(settings: AuthConfig['tokens'], keys: 
           maxTokenAge: settings.accessTokenTtl + CLOCK_TOLERANCE_SECONDS,
         }));
       } catch (error) {
-        if (error instanceof InvalidAccessTokenError) throw error;
+        // Keys this replica cannot vouch for now: a 503 (dependency-errors), not the token's fault.
+        if (error instanceof InvalidAccessTokenError || error instanceof KeyRingUnavailableError)
+          throw error;
         const reason =
           error instanceof joseErrors.JWTExpired
             ? 'the access token has expired'

@@ -43,6 +43,30 @@ function transportError(error: unknown): JwksFetchError {
 }
 
 /**
+ * The body as text, read while counting its bytes: past `limit` the stream
+ * is cancelled. A chunked body declares no length, and response.text()
+ * would buffer whatever the endpoint sends until the timeout.
+ */
+async function readCapped(response: Response, limit: number): Promise<string> {
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.byteLength;
+    if (bytes > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new JwksFetchError('too_large', 'JWKS response is too large');
+    }
+    chunks.push(value);
+  }
+  // As response.text() decodes: UTF-8, a leading BOM dropped, bad bytes replaced.
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+/**
  * Fetches and parses the key set, the whole exchange (headers and body)
  * bounded by `timeoutMs`; throws JwksFetchError saying why it is unusable.
  */
@@ -67,13 +91,11 @@ export async function downloadJwks(
       await response.body?.cancel();
       throw new JwksFetchError('too_large', 'JWKS response is too large');
     }
-    text = await response.text();
+    text = await readCapped(response, MAX_RESPONSE_BYTES);
     cacheControl = response.headers.get('cache-control');
   } catch (error) {
     throw transportError(error);
   }
-  if (text.length > MAX_RESPONSE_BYTES)
-    throw new JwksFetchError('too_large', 'JWKS response is too large');
   let document: unknown;
   try {
     document = JSON.parse(text);

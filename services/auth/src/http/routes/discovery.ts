@@ -36,8 +36,9 @@ export function discoveryRoutes({ issuer, keys, maxAge }: DiscoveryRouteDeps): R
   const metadata = authorizationServerMetadata(issuer);
   const cacheControl = `public, max-age=${maxAge}`;
 
-  router.get('/.well-known/jwks.json', function jwks(ctx) {
-    const body: JwkSet = { keys: keys.publishedKeys() };
+  // A stale view that cannot be reread is a 503 (no-store), never a set cached for max-age.
+  router.get('/.well-known/jwks.json', async function jwks(ctx) {
+    const body: JwkSet = { keys: await keys.publishedKeys() };
     ctx.set('Cache-Control', cacheControl);
     ctx.body = body;
   });

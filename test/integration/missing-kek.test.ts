@@ -1,0 +1,86 @@
+import type { RunningAuthService } from '@authpair/auth';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { GOOD_PASSWORD, type ReadResponse, request, uniqueUsername } from '../support/http';
+import { expectProblem } from '../support/problems';
+import { startAuth, TEST_KEK } from '../support/services';
+
+// A KEK rotation done out of order: `keys rotate` runs with the new KEK
+// before every replica has it, and the key sealed under it becomes active.
+// A replica that cannot open the active key cannot sign: it must say so
+// with 503 and Retry-After (a client retries, and the load balancer's
+// readiness probe takes the replica out), never 500 and never "ready".
+
+const REFRESH_MS = 200;
+const NEW_KEK = `kek2:${Buffer.alloc(32, 42).toString('base64')}`;
+
+let db: TestDatabase;
+let lacking: RunningAuthService;
+let complete: RunningAuthService;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  // Short only where staleness is the point: the other replica is refreshed by the test.
+  lacking = await startAuth(db.url, { SIGNING_KEY_REFRESH_MS: String(REFRESH_MS) });
+  complete = await startAuth(db.url, { KEY_ENCRYPTION_KEYS: `${NEW_KEK},${TEST_KEK}` });
+});
+afterAll(async () => {
+  await Promise.all([lacking?.stop(1000), complete?.stop(1000)]);
+  await db?.drop();
+});
+
+/** Repeats `action` until `done` holds for its answer, or fails after the deadline. */
+async function until(
+  action: () => Promise<ReadResponse>,
+  done: (response: ReadResponse) => boolean,
+  timeoutMs = 10_000,
+): Promise<ReadResponse> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await action();
+    if (done(response) || Date.now() > deadline) return response;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const kidOf = (token: string) =>
+  JSON.parse(Buffer.from(token.split('.')[0] as string, 'base64url').toString()).kid as string;
+
+describe('a replica that cannot open the active signing key', () => {
+  it('answers logins and the JWKS 503 with Retry-After and reports itself not ready', async () => {
+    const username = uniqueUsername();
+    const credentials = { username, password: GOOD_PASSWORD };
+    expect((await request(`${lacking.url}/register`, { body: credentials })).status).toBe(201);
+    const login = (replica: RunningAuthService) =>
+      request(`${replica.url}/login`, { body: credentials });
+    expect((await login(lacking)).status).toBe(200);
+
+    const { pending } = await complete.signingKeys.lifecycle.rotate();
+    await complete.signingKeys.lifecycle.activate(pending.kid, { force: true });
+    await complete.keys.refresh();
+
+    const refused = await until(
+      () => login(lacking),
+      (response) => response.status !== 200,
+    );
+    expectProblem(refused, 503, 'service_unavailable');
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+
+    const readiness = await request(`${lacking.url}/readyz`);
+    expect(readiness.status).toBe(503);
+    expect(readiness.body).toMatchObject({
+      status: 'unready',
+      checks: { signing_keys: { status: 'down' } },
+    });
+
+    // Nor does it publish a set it can no longer vouch for.
+    const jwks = await request(`${lacking.url}/.well-known/jwks.json`);
+    expectProblem(jwks, 503, 'service_unavailable');
+    expect(jwks.headers.get('retry-after')).toMatch(/^\d+$/);
+
+    // The replica that has the KEK signs with the new key.
+    const signed = await login(complete);
+    expect(signed.status).toBe(200);
+    expect(kidOf(signed.body.access_token)).toBe(pending.kid);
+    expect((await request(`${complete.url}/readyz`)).status).toBe(200);
+  });
+});
