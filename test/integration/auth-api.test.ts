@@ -128,6 +128,7 @@ describe('POST /login', () => {
       token_type: 'Bearer',
       expires_in: 900,
       refresh_token: expect.stringMatching(/^aprt_[A-Za-z0-9_-]{43}$/),
+      scope: 'profile',
     });
     const [header, payload] = (response.body.access_token as string)
       .split('.')
@@ -139,6 +140,7 @@ describe('POST /login', () => {
       aud: 'authpair-resource',
       username,
       client_id: 'authpair',
+      scope: 'profile',
     });
     expect(payload.exp - payload.iat).toBe(900);
     expect(Object.keys(payload).sort()).toEqual([
@@ -148,6 +150,7 @@ describe('POST /login', () => {
       'iat',
       'iss',
       'jti',
+      'scope',
       'sid',
       'sub',
       'username',

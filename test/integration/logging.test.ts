@@ -1,10 +1,21 @@
 import { Writable } from 'node:stream';
 import type { RunningAuthService } from '@authpair/auth';
+import { REVOCATION_FEED_PATH } from '@authpair/contracts';
 import type { RunningResourceService } from '@authpair/resource';
 import { createLogger } from '@authpair/service-kit';
+import { createAdmin } from '../support/admin';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { request, uniqueUsername } from '../support/http';
-import { startAuth, startResource } from '../support/services';
+import {
+  bearer,
+  eventually,
+  GOOD_PASSWORD,
+  postForm,
+  refresh,
+  registerAndLogin,
+  request,
+  uniqueUsername,
+} from '../support/http';
+import { startAuth, startResource, TEST_FEED_TOKEN } from '../support/services';
 
 /** Collects every log line the services write. */
 class LogCapture extends Writable {
@@ -93,5 +104,40 @@ describe('logs', () => {
           expect(everything).not.toContain(value.slice(40, 100));
       }
     }
+  });
+  it('never contain a refresh token, the feed token, or what passes through the admin API', async () => {
+    const user = await registerAndLogin(auth.url);
+    const rotated = await refresh(auth.url, user.refreshToken);
+    await refresh(auth.url, user.refreshToken); // reuse: logged as a warning, without the token
+    await postForm(`${auth.url}/revoke`, { token: rotated.body.refresh_token });
+    await request(`${auth.url}${REVOCATION_FEED_PATH}`, {
+      headers: bearer(`${TEST_FEED_TOKEN}-wrong`),
+    });
+    // The resource service reads the feed with the right token every second.
+    await eventually(
+      async () => capture.lines.filter((line) => line.route === REVOCATION_FEED_PATH).length,
+      (reads) => reads >= 2,
+    );
+    const admin = await createAdmin(db.url, auth.url);
+    const asAdmin = (path: string, method = 'GET') =>
+      request(`${auth.url}/admin${path}`, { method, headers: bearer(admin.token) });
+    await asAdmin('/users');
+    await asAdmin(`/users/${user.id}/disable`, 'POST');
+    await asAdmin(`/users/${user.id}/sessions`);
+    await asAdmin('/audit-events');
+    await request(`${auth.url}/admin/users`, { headers: bearer(`${admin.token}x`) });
+
+    const everything = capture.raw.join('\n');
+    expect(capture.lines.some((line) => line.route === '/admin/users/:id/disable')).toBe(true);
+    for (const secret of [
+      user.refreshToken,
+      rotated.body.refresh_token as string,
+      TEST_FEED_TOKEN,
+      admin.token,
+      admin.refreshToken,
+      admin.token.split('.')[2] as string,
+      GOOD_PASSWORD,
+    ])
+      expect(everything).not.toContain(secret);
   });
 });

@@ -52,6 +52,7 @@ describe('rotation', () => {
         token_type: 'Bearer',
         expires_in: 900,
         refresh_token: expect.stringMatching(/^aprt_/),
+        scope: 'profile',
       });
       expect(claimsOf(response.body.access_token).sid).toBe(sid);
       chain.push(response.body.refresh_token);

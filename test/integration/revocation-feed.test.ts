@@ -1,3 +1,4 @@
+import { SERVICE_AUDIT } from '../../services/auth/src/audit/audit-log';
 import { revocationFeedPage } from '../../services/auth/src/sessions/revocation-feed';
 import { createSessionQueries } from '../../services/auth/src/sessions/session-queries';
 import {
@@ -64,7 +65,11 @@ describe('GET /internal/revocations', () => {
     const client = await context.auth.pool.connect();
     try {
       await client.query('BEGIN');
-      await createSessionQueries(client).endSessions({ sessionId: early.sid }, 'logout');
+      await createSessionQueries(client).endSessions(
+        { sessionId: early.sid },
+        'logout',
+        SERVICE_AUDIT,
+      );
       // …while a later one commits.
       await logout(late.token);
       const first = (await feed(cursor)).body;

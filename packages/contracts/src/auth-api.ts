@@ -122,12 +122,13 @@ export const registerRequestSchema = registerRequestSchemaWith();
 export type RegisterRequest = z.infer<typeof registerRequestSchema>;
 
 /** `POST /register` 201 body. */
-export interface RegisterResponse {
+export const registerResponseSchema = z.object({
   /** The new user's id (a UUID); the `sub` of their tokens. */
-  id: string;
+  id: z.uuid().meta({ description: "The new user's id; the `sub` of their tokens." }),
   /** The username as stored (NFKC-normalised, case preserved). */
-  username: string;
-}
+  username: z.string().meta({ description: 'As stored: NFKC-normalised, case preserved.' }),
+});
+export type RegisterResponse = z.infer<typeof registerResponseSchema>;
 
 /**
  * `POST /login` body. Only the shape is checked here: the username policy
@@ -157,35 +158,46 @@ export const loginRequestSchema = z.strictObject({
 export type LoginRequest = z.infer<typeof loginRequestSchema>;
 
 /** A successful token response (RFC 6749 §5.1), sent with `Cache-Control: no-store`. */
-export interface TokenResponse {
+export const tokenResponseSchema = z.object({
   /** The access token: a compact JWS, RS256, `typ: at+jwt`. */
-  access_token: string;
+  access_token: z.string().meta({ description: 'A compact JWS, RS256, `typ: at+jwt` (RFC 9068).' }),
   /** RFC 6750: always `Bearer`. */
-  token_type: 'Bearer';
+  token_type: z.literal('Bearer'),
   /** Seconds until the access token expires. */
-  expires_in: number;
+  expires_in: z.int().positive().meta({ description: 'Seconds until the access token expires.' }),
   /** An opaque refresh token, when the grant issues one. */
-  refresh_token?: string;
-  /** The granted scopes, space-separated, when any. */
-  scope?: string;
-}
+  refresh_token: z
+    .string()
+    .optional()
+    .meta({ description: 'Opaque; spent by its first use at `POST /token`.' }),
+  /** The granted scopes, space-separated (RFC 6749 §3.3), when any. */
+  scope: z
+    .string()
+    .optional()
+    .meta({
+      description: 'The scopes of the access token, space-separated.',
+      examples: ['profile'],
+    }),
+});
+export type TokenResponse = z.infer<typeof tokenResponseSchema>;
 
 /** RFC 8414 authorization server metadata, the members this service publishes. */
-export interface AuthorizationServerMetadata {
-  issuer: string;
-  jwks_uri: string;
-  token_endpoint?: string;
-  revocation_endpoint?: string;
-  registration_endpoint?: string;
-  grant_types_supported?: string[];
-  response_types_supported: string[];
-  token_endpoint_auth_methods_supported: string[];
-  revocation_endpoint_auth_methods_supported?: string[];
-  scopes_supported?: string[];
+export const authorizationServerMetadataSchema = z.object({
+  issuer: z.string(),
+  jwks_uri: z.string(),
+  token_endpoint: z.string().optional(),
+  revocation_endpoint: z.string().optional(),
+  registration_endpoint: z.string().optional(),
+  grant_types_supported: z.array(z.string()).optional(),
+  response_types_supported: z.array(z.string()),
+  token_endpoint_auth_methods_supported: z.array(z.string()),
+  revocation_endpoint_auth_methods_supported: z.array(z.string()).optional(),
+  scopes_supported: z.array(z.string()).optional(),
   /** Non-standard: where a first-party client creates a user account. */
-  user_registration_endpoint?: string;
+  user_registration_endpoint: z.string().optional(),
   /** Non-standard: where a first-party client posts a username and password. */
-  login_endpoint?: string;
+  login_endpoint: z.string().optional(),
   /** Non-standard: the access-token signing algorithms (mirrors OIDC's `id_token_signing_alg_values_supported`). */
-  access_token_signing_alg_values_supported?: string[];
-}
+  access_token_signing_alg_values_supported: z.array(z.string()).optional(),
+});
+export type AuthorizationServerMetadata = z.infer<typeof authorizationServerMetadataSchema>;

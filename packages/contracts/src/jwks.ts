@@ -6,34 +6,35 @@
  */
 import { z } from 'zod';
 
-/** An RSA public key for RS256 signatures (RFC 7518 §6.3.1). */
-export interface RsaPublicJwk {
+/** An RSA public key for RS256 signatures (RFC 7518 §6.3.1), as published. */
+export const rsaPublicJwkShape = z.object({
   /** RFC 7517 §4.1. */
-  kty: 'RSA';
+  kty: z.literal('RSA'),
   /** RFC 7517 §4.5: referenced by the token header's `kid`. */
-  kid: string;
+  kid: z.string().min(1).max(128).meta({ description: 'The RFC 7638 thumbprint of the key.' }),
   /** RFC 7517 §4.4: the one algorithm this key is used with. */
-  alg: 'RS256';
+  alg: z.literal('RS256'),
   /** RFC 7517 §4.2: signatures only. */
-  use: 'sig';
+  use: z.literal('sig'),
   /** RFC 7518 §6.3.1.1: modulus, base64url. */
-  n: string;
+  n: z.string().regex(/^[A-Za-z0-9_-]+$/),
   /** RFC 7518 §6.3.1.2: public exponent, base64url. */
-  e: string;
-}
+  e: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .max(8),
+});
+export type RsaPublicJwk = z.infer<typeof rsaPublicJwkShape>;
 
-/** RFC 7517 §5: a JWK Set. */
-export interface JwkSet {
-  keys: RsaPublicJwk[];
-}
+/** RFC 7517 §5: a JWK Set, as `GET /.well-known/jwks.json` answers. */
+export const jwkSetSchema = z.object({ keys: z.array(rsaPublicJwkShape) });
+export type JwkSet = z.infer<typeof jwkSetSchema>;
 
 /** Members that make a JWK private (RFC 7518 §6.3.2); never published. */
 export const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth'] as const;
 
 /** Smallest RSA modulus accepted, in bits (RFC 7518 §3.3). */
 export const MIN_RSA_MODULUS_BITS = 2048;
-
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
 /** Bits in a base64url-encoded big-endian unsigned integer. */
 export function base64urlIntegerBits(value: string): number {
@@ -46,15 +47,7 @@ export function base64urlIntegerBits(value: string): number {
 }
 
 /** Parses one published key; rejects anything this project would never publish. */
-export const rsaPublicJwkSchema = z
-  .object({
-    kty: z.literal('RSA'),
-    kid: z.string().min(1).max(128),
-    alg: z.literal('RS256'),
-    use: z.literal('sig'),
-    n: z.string().regex(BASE64URL),
-    e: z.string().regex(BASE64URL).max(8),
-  })
+export const rsaPublicJwkSchema = rsaPublicJwkShape
   .loose()
   .refine((jwk) => base64urlIntegerBits(jwk.n) >= MIN_RSA_MODULUS_BITS, {
     message: `the RSA modulus must have at least ${MIN_RSA_MODULUS_BITS} bits`,

@@ -9,7 +9,7 @@
  * can still switch on the stable `code`.
  */
 import { z } from 'zod';
-import type { ErrorCode, ProblemDetails } from './problem';
+import { type ErrorCode, problemDetailsSchema } from './problem';
 
 /** The only grant the token endpoint serves; passwords go to `/login`. */
 export const REFRESH_TOKEN_GRANT = 'refresh_token';
@@ -23,23 +23,26 @@ export const OAUTH_ERROR_CONTENT_TYPE = 'application/json';
  * registry lists for the authorization endpoint and clients also understand
  * here, for 5xx answers.
  */
-export type OAuthErrorCode =
-  | 'invalid_request'
-  | 'invalid_client'
-  | 'invalid_grant'
-  | 'unauthorized_client'
-  | 'unsupported_grant_type'
-  | 'invalid_scope'
-  | 'server_error'
-  | 'temporarily_unavailable';
+export const OAUTH_ERROR_CODES = [
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_scope',
+  'server_error',
+  'temporarily_unavailable',
+] as const;
+export type OAuthErrorCode = (typeof OAUTH_ERROR_CODES)[number];
 
 /** An OAuth error response: RFC 6749 §5.2 members beside RFC 9457 ones. */
-export interface OAuthErrorResponse extends ProblemDetails {
+export const oauthErrorResponseSchema = problemDetailsSchema.extend({
   /** RFC 6749 §5.2: the OAuth error code. */
-  error: OAuthErrorCode;
+  error: z.enum(OAUTH_ERROR_CODES),
   /** RFC 6749 §5.2: printable ASCII without `"` or `\`, for the developer. */
-  error_description?: string;
-}
+  error_description: z.string().optional(),
+});
+export type OAuthErrorResponse = z.infer<typeof oauthErrorResponseSchema>;
 
 /** The OAuth `error` a problem code is answered with on the OAuth endpoints. */
 export function oauthErrorFor(code: ErrorCode, status: number): OAuthErrorCode {

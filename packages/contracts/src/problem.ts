@@ -3,6 +3,7 @@
  * services answer with. A client switches on `code`; `title` and `detail`
  * are for people and may change.
  */
+import { z } from 'zod';
 
 /**
  * Every error code either service can return, with the HTTP status it is
@@ -31,6 +32,8 @@ export const ERROR_STATUS = {
   invalid_token: 401,
   /** The token lacks a scope the endpoint requires (RFC 6750 §3.1). */
   insufficient_scope: 403,
+  /** The credentials are right but an administrator disabled the account. */
+  account_disabled: 403,
   /** No route has this path. */
   not_found: 404,
   /** The path exists, the method does not. */
@@ -39,6 +42,8 @@ export const ERROR_STATUS = {
   not_implemented: 501,
   /** The username is already registered (after canonicalisation). */
   username_taken: 409,
+  /** The change would leave no enabled administrator. */
+  last_admin: 409,
   /** The body is larger than the endpoint accepts. */
   payload_too_large: 413,
   /** The body's media type is not one the endpoint accepts. */
@@ -65,32 +70,36 @@ export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 /** One invalid input field: which one, and why. */
-export interface FieldError {
+export const fieldErrorSchema = z.object({
   /** The field's name, dotted for nested fields (`password`, `address.city`); `""` for the whole body. */
-  field: string;
+  field: z.string().meta({ description: 'Dotted for nested fields; empty for the whole body.' }),
   /** Why it was refused, as a sentence fragment a person can act on. */
-  reason: string;
-}
+  reason: z.string(),
+});
+export type FieldError = z.infer<typeof fieldErrorSchema>;
 
 /** An RFC 9457 problem details object with this project's extension members. */
-export interface ProblemDetails {
+export const problemDetailsSchema = z.object({
   /** RFC 9457 §3.1.1: a URI reference identifying the problem type; stable per `code`. */
-  type: string;
+  type: z.string(),
   /** RFC 9457 §3.1.3: a short human summary of the problem type. */
-  title: string;
+  title: z.string(),
   /** RFC 9457 §3.1.2: the HTTP status code, repeated for convenience. */
-  status: number;
+  status: z.int(),
   /** RFC 9457 §3.1.4: a human explanation of this occurrence. */
-  detail?: string;
+  detail: z.string().optional(),
   /** RFC 9457 §3.1.5: the request path this problem occurred on. */
-  instance?: string;
+  instance: z.string().optional(),
   /** Extension: the stable machine-readable error code. */
-  code: ErrorCode;
+  code: z
+    .enum(ERROR_CODES as [ErrorCode, ...ErrorCode[]])
+    .meta({ description: 'Stable; switch on this, never on `title` or `detail`.' }),
   /** Extension: per-field reasons for `validation_failed`. */
-  errors?: FieldError[];
+  errors: z.array(fieldErrorSchema).optional(),
   /** Extension: the request id, also in the logs; always present on a 5xx. */
-  request_id?: string;
-}
+  request_id: z.string().optional(),
+});
+export type ProblemDetails = z.infer<typeof problemDetailsSchema>;
 
 /** The `type` URI of a problem code. Not dereferenceable; stable. */
 export function problemType(code: ErrorCode): string {

@@ -19,33 +19,51 @@ export const SESSION_END_REASONS = [
   'refresh_token_reuse',
   /** The user changed their password from another session (ASVS 7.4.3). */
   'password_changed',
+  /** An administrator disabled the user (ASVS 7.4.2): every session ends at once. */
+  'user_disabled',
+  /** A privileged role was revoked: sessions holding tokens with its scope end. */
+  'role_changed',
+  /** An administrator ended the session (`DELETE /admin/users/{id}/sessions…`). */
+  'ended_by_admin',
 ] as const;
 export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
 
-/** One of the caller's live sessions, as `GET /sessions` lists it. */
-export interface SessionView {
+const timestamp = () => z.iso.datetime().meta({ description: 'RFC 3339, UTC.' });
+
+/** A live session as the session endpoints list it (without `current`: the admin API's view). */
+export const sessionSummarySchema = z.object({
   /** The session id: the `sid` of its access tokens. */
-  id: string;
-  /** RFC 3339 times. */
-  created_at: string;
+  id: z.uuid().meta({ description: 'The session id: the `sid` claim of its access tokens.' }),
+  created_at: timestamp(),
   /** The last login or refresh. */
-  last_used_at: string;
+  last_used_at: timestamp().meta({ description: 'The last login or refresh.' }),
   /** When the session ends whatever its activity (`SESSION_MAX_AGE`). */
-  expires_at: string;
+  expires_at: timestamp().meta({
+    description: 'When the session ends whatever its activity (`SESSION_MAX_AGE`).',
+  }),
   /** When it ends unless refreshed before (`REFRESH_TOKEN_TTL` after the last use). */
-  idle_expires_at: string;
+  idle_expires_at: timestamp().meta({
+    description: 'When it ends unless refreshed before (`REFRESH_TOKEN_TTL` after the last use).',
+  }),
   /** The client address at login, as the service saw it (see `TRUST_PROXY`). */
-  client_address: string | null;
+  client_address: z.string().nullable(),
   /** The `User-Agent` at login, truncated. */
-  user_agent: string | null;
+  user_agent: z.string().nullable(),
+});
+export type SessionSummary = z.infer<typeof sessionSummarySchema>;
+
+/** One of the caller's live sessions, as `GET /sessions` lists it. */
+export const sessionViewSchema = sessionSummarySchema.extend({
   /** Whether the request's own access token belongs to this session. */
-  current: boolean;
-}
+  current: z
+    .boolean()
+    .meta({ description: "Whether the request's own access token belongs to this session." }),
+});
+export type SessionView = z.infer<typeof sessionViewSchema>;
 
 /** `GET /sessions` 200 body, most recently used first. */
-export interface SessionListResponse {
-  sessions: SessionView[];
-}
+export const sessionListResponseSchema = z.object({ sessions: z.array(sessionViewSchema) });
+export type SessionListResponse = z.infer<typeof sessionListResponseSchema>;
 
 /** `POST /logout` query: no `scope` ends this session, `scope=all` every session of the user. */
 export const logoutQuerySchema = z.looseObject({
@@ -63,16 +81,22 @@ export function changePasswordRequestSchemaWith(checks: NewPasswordChecks = {}) 
     new_password: newPasswordSchemaWith(checks),
   });
 }
-export type ChangePasswordRequest = z.infer<ReturnType<typeof changePasswordRequestSchemaWith>>;
+/** `POST /password` body, without the common-password check (the service adds it). */
+export const changePasswordRequestSchema = changePasswordRequestSchemaWith();
+export type ChangePasswordRequest = z.infer<typeof changePasswordRequestSchema>;
 
 /** The `current_password` reason when it is not the user's password. */
 export const WRONG_CURRENT_PASSWORD_REASON = 'is not the current password';
 
 /** `POST /password` 200 body. */
-export interface ChangePasswordResponse {
+export const changePasswordResponseSchema = z.object({
   /** How many of the user's other sessions were ended; the caller's own session continues. */
-  sessions_ended: number;
-}
+  sessions_ended: z.int().min(0).meta({
+    description:
+      "How many of the user's other sessions were ended; the caller's own session continues.",
+  }),
+});
+export type ChangePasswordResponse = z.infer<typeof changePasswordResponseSchema>;
 
 /** Where the auth service publishes ended sessions (not public: a shared bearer secret guards it). */
 export const REVOCATION_FEED_PATH = '/internal/revocations';
@@ -80,39 +104,39 @@ export const REVOCATION_FEED_PATH = '/internal/revocations';
 /** Most revocations in one feed page. */
 export const REVOCATION_FEED_PAGE_SIZE = 1000;
 
-/** One ended session in the feed. */
-export interface RevokedSession {
+/**
+ * One ended session in the feed. `reason` is one of `SESSION_END_REASONS`
+ * when sent; readers accept any short string, because a newer auth service
+ * may add reasons, and refusing a whole page over one would stop revocation.
+ */
+export const revokedSessionSchema = z.object({
   /** The session id: access tokens whose `sid` is this must be refused. */
-  sid: string;
-  /** RFC 3339. */
-  revoked_at: string;
-  reason: SessionEndReason;
-}
+  sid: z.string().min(1).max(128),
+  revoked_at: z.iso.datetime({ offset: true }),
+  reason: z
+    .string()
+    .max(64)
+    .meta({ description: `Why it ended: ${SESSION_END_REASONS.join(', ')}; more may be added.` }),
+});
+export type RevokedSession = z.infer<typeof revokedSessionSchema>;
 
 /**
  * `GET /internal/revocations?since=<cursor>` 200 body: the sessions ended
  * within the last access-token lifetime, after `since` (all of them
  * without it). Pass `cursor` as the next `since`; while `has_more`, ask
- * again at once.
+ * again at once. The resource service parses each page with this schema.
  */
-export interface RevocationFeedPage {
-  revocations: RevokedSession[];
-  /** Opaque; the position after the last revocation this page covers. */
-  cursor: string;
-  has_more: boolean;
-}
-
-/** Parses a feed page as the resource service receives it. */
 export const revocationFeedPageSchema = z.object({
-  revocations: z
-    .array(
-      z.object({
-        sid: z.string().min(1).max(128),
-        revoked_at: z.iso.datetime({ offset: true }),
-        reason: z.string().max(64),
-      }),
-    )
-    .max(REVOCATION_FEED_PAGE_SIZE),
+  revocations: z.array(revokedSessionSchema).max(REVOCATION_FEED_PAGE_SIZE),
+  /** Opaque; the position after the last revocation this page covers. */
   cursor: z.string().min(1).max(128),
   has_more: z.boolean(),
+});
+export type RevocationFeedPage = z.infer<typeof revocationFeedPageSchema>;
+
+/** `GET /internal/revocations` query. */
+export const revocationFeedQuerySchema = z.looseObject({
+  since: z.string({ error: 'must be given once' }).optional().meta({
+    description: 'The `cursor` of the previous page; absent for the whole window.',
+  }),
 });

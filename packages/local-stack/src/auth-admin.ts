@@ -2,12 +2,13 @@
 /**
  * `npm run auth-admin -- <group> <command>`: the auth service's admin CLI
  * against the stack `npm start` runs (its embedded PostgreSQL and the
- * key-encryption keys in .data/), unless DATABASE_URL and
- * KEY_ENCRYPTION_KEYS are set, in which case those are used as they are.
+ * key-encryption keys and password pepper in .data/), unless DATABASE_URL,
+ * KEY_ENCRYPTION_KEYS and PASSWORD_PEPPER are set, in which case those are
+ * used as they are.
  */
-import { runAuthAdmin } from '@authpair/auth';
+import { processSecretReader, runAuthAdmin } from '@authpair/auth';
 import { embeddedPostgresUrl } from './embedded-postgres';
-import { existingLocalKeyEncryptionKeys } from './local-secrets';
+import { existingLocalKeyEncryptionKeys, existingLocalPepper } from './local-secrets';
 
 async function main(): Promise<number> {
   const env = { ...process.env };
@@ -17,10 +18,15 @@ async function main(): Promise<number> {
     const local = await existingLocalKeyEncryptionKeys();
     if (local !== undefined) env.KEY_ENCRYPTION_KEYS = local;
   }
+  if (!env.PASSWORD_PEPPER) {
+    const local = await existingLocalPepper();
+    if (local !== undefined) env.PASSWORD_PEPPER = local;
+  }
   return runAuthAdmin(process.argv.slice(2), {
     env,
     stdout: (chunk) => process.stdout.write(chunk),
     stderr: (chunk) => process.stderr.write(chunk),
+    readSecret: processSecretReader(),
   });
 }
 

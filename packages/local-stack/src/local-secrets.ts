@@ -26,8 +26,18 @@ export function localKeyEncryptionKeys(): Promise<string> {
   return localSecret('key-encryption-keys', () => `local:${randomBytes(32).toString('base64')}`);
 }
 
-/** The key-encryption keys `npm start` generated, if it ran here; never creates them. */
-export async function existingLocalKeyEncryptionKeys(): Promise<string | undefined> {
-  const file = join(DATA_DIR, 'key-encryption-keys');
+/** The secret `npm start` generated into `.data/<name>`, if it ran here; never creates it. */
+async function existingLocalSecret(name: string): Promise<string | undefined> {
+  const file = join(DATA_DIR, name);
   return existsSync(file) ? (await readFile(file, 'utf8')).trim() : undefined;
+}
+
+/** The key-encryption keys `npm start` generated, if it ran here; never creates them. */
+export function existingLocalKeyEncryptionKeys(): Promise<string | undefined> {
+  return existingLocalSecret('key-encryption-keys');
+}
+
+/** The password pepper `npm start` generated, if it ran here (for `users create`). */
+export function existingLocalPepper(): Promise<string | undefined> {
+  return existingLocalSecret('password-pepper');
 }

@@ -3,7 +3,8 @@
  * `npm start`: the whole pair on this machine without Docker. PostgreSQL is
  * the server at DATABASE_URL when set, else an embedded one whose data
  * persists in .data/postgres. Auth listens on AUTH_PORT (4000), resource on
- * RESOURCE_PORT (4001); every other variable is passed to both services.
+ * RESOURCE_PORT (4001), their metrics on AUTH_METRICS_PORT and
+ * RESOURCE_METRICS_PORT when set; every other variable is passed to both.
  * Development secrets (password pepper, key-encryption keys) are generated
  * once into .data/ unless set; the revocation feed's secret is new at each
  * start, since both services run in this process.
@@ -40,8 +41,12 @@ async function main(): Promise<void> {
   const issuer = env.JWT_ISSUER ?? `http://localhost:${authPort}`;
   // Both services run in this process, so a fresh shared secret per start is enough.
   const feedToken = env.REVOCATION_FEED_TOKEN ?? randomBytes(32).toString('base64url');
+  // Both services share this environment: a single METRICS_PORT would make them collide,
+  // so each takes its own (AUTH_METRICS_PORT, RESOURCE_METRICS_PORT), like PORT.
+  const { METRICS_PORT: _shared, ...shared } = env;
   const authConfig = loadAuthConfig({
-    ...env,
+    ...shared,
+    METRICS_PORT: env.AUTH_METRICS_PORT,
     PORT: authPort,
     DATABASE_URL: databaseUrl,
     JWT_ISSUER: issuer,
@@ -55,7 +60,8 @@ async function main(): Promise<void> {
   );
 
   const resourceConfig = loadResourceConfig({
-    ...env,
+    ...shared,
+    METRICS_PORT: env.RESOURCE_METRICS_PORT,
     PORT: resourcePort,
     JWT_ISSUER: issuer,
     JWKS_URL: env.JWKS_URL ?? `http://127.0.0.1:${auth.server.port}/.well-known/jwks.json`,

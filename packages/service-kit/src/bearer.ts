@@ -66,3 +66,20 @@ export function readBearerToken(ctx: Pick<Context, 'get' | 'query'>, realm: stri
     throw invalidTokenProblem(realm, 'the Authorization header is not a Bearer token');
   return match[1] as string;
 }
+
+/**
+ * A 403 `insufficient_scope` (RFC 6750 §3.1) naming the scope the request
+ * needs, in the challenge's `scope` attribute and in the problem.
+ */
+export function insufficientScopeProblem(realm: string, scope: string, description?: string) {
+  const detail = description ?? `this needs an access token with the ${scope} scope`;
+  return new HttpProblem('insufficient_scope', detail, {
+    headers: {
+      'WWW-Authenticate': bearerChallenge(realm, {
+        code: 'insufficient_scope',
+        description: detail,
+        scope,
+      }),
+    },
+  });
+}

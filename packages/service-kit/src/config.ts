@@ -59,6 +59,20 @@ export const envVar = {
           .max(max, { error: `must be at most ${max}` }),
       );
   },
+  /** An integer within bounds, or undefined when unset (a feature that is off until configured). */
+  optionalInt(min: number, max: number = Number.MAX_SAFE_INTEGER) {
+    return z
+      .string()
+      .regex(/^-?\d+$/, { error: 'must be an integer' })
+      .transform(Number)
+      .pipe(
+        z
+          .number()
+          .min(min, { error: `must be at least ${min}` })
+          .max(max, { error: `must be at most ${max}` }),
+      )
+      .optional();
+  },
   /** An absolute http(s) URL, without a trailing slash. */
   url(fallback?: string) {
     const base = z.string();

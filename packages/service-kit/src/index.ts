@@ -5,6 +5,7 @@ export * from './error-handler';
 export * from './health';
 export * from './logger';
 export * from './metrics';
+export * from './openapi';
 export * from './problem';
 export * from './request-context';
 export * from './security-headers';

@@ -1,7 +1,10 @@
+import type { RequestListener } from 'node:http';
 import Router from '@koa/router';
-import type { Middleware } from 'koa';
+import Koa, { type Middleware } from 'koa';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { routeOf } from './request-context';
+import { securityHeaders } from './security-headers';
+import { listen, type RunningServer } from './server';
 
 export { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
@@ -40,6 +43,22 @@ export function httpMetrics(registry: Registry): Middleware {
   };
 }
 
+/**
+ * The app behind `METRICS_PORT`: `GET /metrics` and nothing else, so the
+ * metrics can sit on an interface or port that only the scraper reaches
+ * while the public port stops serving them. No access log: a scrape every
+ * few seconds would drown the requests worth reading.
+ */
+export function metricsApp(registry: Registry): Koa {
+  const app = new Koa();
+  app.silent = true;
+  app.use(securityHeaders());
+  const router = metricsRoutes(registry);
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}
+
 /** `GET /metrics` in the Prometheus text format. */
 export function metricsRoutes(registry: Registry): Router {
   const router = new Router();
@@ -48,4 +67,50 @@ export function metricsRoutes(registry: Registry): Router {
     ctx.body = await registry.metrics();
   });
   return router;
+}
+
+/** Where `/metrics` is served when it has a listener of its own. */
+export interface MetricsListener {
+  readonly port: number;
+  readonly host: string;
+}
+
+/** `METRICS_PORT` (and `METRICS_HOST`, by default `HOST`) when set; else `/metrics` stays on the public port. */
+export function metricsListenerOf(vars: {
+  HOST: string;
+  METRICS_PORT?: number | undefined;
+  METRICS_HOST?: string | undefined;
+}): MetricsListener | undefined {
+  if (vars.METRICS_PORT === undefined) return undefined;
+  return Object.freeze({ port: vars.METRICS_PORT, host: vars.METRICS_HOST ?? vars.HOST });
+}
+
+/** The public listener, and the metrics one when `METRICS_PORT` is set. */
+export interface Listeners {
+  server: RunningServer;
+  metricsServer: RunningServer | undefined;
+}
+
+/**
+ * Listens on the service's port and, with a metrics listener configured,
+ * serves `metricsApp(metrics)` there. Either both listen or neither does,
+ * and then the service is closed too: a start that fails leaves nothing open.
+ */
+export async function listenWithMetrics(
+  service: { app: { callback(): RequestListener }; metrics: Registry; close(): Promise<void> },
+  config: { port: number; host: string; metricsListener: MetricsListener | undefined },
+): Promise<Listeners> {
+  let server: RunningServer | undefined;
+  try {
+    server = await listen(service.app.callback(), { port: config.port, host: config.host });
+    const metricsServer =
+      config.metricsListener === undefined
+        ? undefined
+        : await listen(metricsApp(service.metrics).callback(), config.metricsListener);
+    return { server, metricsServer };
+  } catch (error) {
+    await server?.close(0);
+    await service.close();
+    throw error;
+  }
 }

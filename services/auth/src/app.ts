@@ -1,4 +1,6 @@
+import { AUTH_API, buildOpenApiDocument } from '@authpair/contracts';
 import {
+  apiDocumentRoutes,
   corsPolicy,
   createMetricsRegistry,
   errorHandler,
@@ -10,6 +12,7 @@ import {
   type RequestState,
   requestContext,
   securityHeaders,
+  servedElsewhere,
 } from '@authpair/service-kit';
 import Koa from 'koa';
 import type { Pool } from 'pg';
@@ -18,6 +21,9 @@ import { migrate } from './db/migrate';
 import { createPool, waitForDatabase } from './db/pool';
 import { requireSession } from './http/authenticate';
 import { dependencyErrors } from './http/dependency-errors';
+import { createOutcomeMetrics } from './http/outcome-metrics';
+import { requireAdmin } from './http/require-admin';
+import { adminRoutes } from './http/routes/admin';
 import { discoveryRoutes } from './http/routes/discovery';
 import { internalRoutes } from './http/routes/internal';
 import { oauthRoutes } from './http/routes/oauth';
@@ -35,7 +41,8 @@ import { createAccessTokenVerifier } from './tokens/access-token-verifier';
 import { CommonPasswords } from './users/common-passwords';
 import { createPasswordChanger } from './users/password-change';
 import { PasswordHasher } from './users/password-hasher';
-import { createUserQueries } from './users/user-queries';
+import { passwordHashMetrics } from './users/password-metrics';
+import { createUserAdministration } from './users/user-admin';
 import { createUserService } from './users/user-service';
 
 /**
@@ -69,6 +76,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
   const hasher = new PasswordHasher({
     cost: config.passwords.bcryptCost,
     pepper: config.passwords.pepper,
+    observe: passwordHashMetrics(metrics),
   });
   let signingKeys: SigningKeys | undefined;
   try {
@@ -79,7 +87,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
     signingKeys = await startSigningKeys(pool, config, logger, metrics);
     const keys = signingKeys.ring;
 
-    const users = createUserService({ users: createUserQueries(pool), hasher, logger });
+    const users = createUserService({ pool, hasher, logger });
     const tokens = createAccessTokenIssuer(config.tokens, keys);
     // Nothing below awaits, so nothing below needs undoing if the start fails.
     const limits = createRateLimits(pool, config.rateLimits, {
@@ -100,9 +108,16 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
     const changePassword = createPasswordChanger({
       pool,
       hasher,
-      endOtherSessions: (db, userId, keepSessionId) =>
-        sessions.endWithin(db, { userId, exceptSessionId: keepSessionId }, 'password_changed'),
+      endOtherSessions: (db, userId, keepSessionId, audit) =>
+        sessions.endWithin(
+          db,
+          { userId, exceptSessionId: keepSessionId },
+          'password_changed',
+          audit,
+        ),
     });
+    const administration = createUserAdministration({ pool, endSessions: sessions.endWithin });
+    const authenticate = requireSession({ verifier, sessions, realm: config.realm });
 
     const app = new Koa<RequestState>({
       proxy: config.trustProxy,
@@ -126,21 +141,31 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
         signing_keys: signingKeysReadiness(signingKeys, config.keys.refreshIntervalMs),
       }),
       discoveryRoutes({ issuer: config.tokens.issuer, keys, maxAge: config.keys.jwksMaxAge }),
-      userRoutes({ users, sessions, throttles, commonPasswords }),
-      oauthRoutes({ refresher, sessions, verifier, clientId: config.tokens.clientId }),
-      sessionRoutes({
+      userRoutes({
+        users,
         sessions,
-        authenticate: requireSession({ verifier, sessions, realm: config.realm }),
-        changePassword,
+        outcomes: createOutcomeMetrics(metrics),
         throttles,
         commonPasswords,
+      }),
+      oauthRoutes({ refresher, sessions, verifier, clientId: config.tokens.clientId }),
+      sessionRoutes({ sessions, authenticate, changePassword, throttles, commonPasswords }),
+      adminRoutes({
+        users: administration,
+        sessions,
+        pool,
+        authorize: [authenticate, requireAdmin(administration, config.realm)],
       }),
       internalRoutes({
         pool,
         feedToken: config.revocationFeed.token,
         windowSeconds: config.tokens.accessTokenTtl + FEED_MARGIN_SECONDS,
       }),
-      metricsRoutes(metrics),
+      apiDocumentRoutes(
+        buildOpenApiDocument(AUTH_API, { omit: servedElsewhere(config.metricsListener) }),
+      ),
+      // With METRICS_PORT, /metrics leaves this port for its own listener (start.ts).
+      ...(config.metricsListener === undefined ? [metricsRoutes(metrics)] : []),
     ]) {
       app.use(router.routes());
       app.use(router.allowedMethods());

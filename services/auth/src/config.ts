@@ -1,4 +1,10 @@
-import { envVar, LOG_LEVELS, parseEnv } from '@authpair/service-kit';
+import {
+  envVar,
+  LOG_LEVELS,
+  type MetricsListener,
+  metricsListenerOf,
+  parseEnv,
+} from '@authpair/service-kit';
 import { z } from 'zod';
 import { type KeyEncryptionKeys, parseKeyEncryptionKeys } from './keys/key-encryption';
 
@@ -17,6 +23,8 @@ const shape = {
   PORT: envVar.int(4000, 0, 65535),
   HOST: envVar.string('0.0.0.0'),
   LOG_LEVEL: envVar.oneOf(LOG_LEVELS, 'info'),
+  METRICS_PORT: envVar.optionalInt(0, 65535),
+  METRICS_HOST: envVar.string().optional(),
   DATABASE_URL: envVar.string(),
   DB_POOL_MAX: envVar.int(10, 1, 200),
   DB_CONNECT_TIMEOUT_MS: envVar.int(3000, 100, 60_000),
@@ -71,12 +79,17 @@ const ADMIN_VARIABLES = [
   'VERIFIER_JWKS_MAX_TTL',
   'VERIFIER_JWKS_COOLDOWN',
   'VERIFIER_CLOCK_TOLERANCE',
+  'BCRYPT_COST',
 ] as const satisfies ReadonlyArray<keyof typeof shape>;
 
-const adminShape = Object.fromEntries(ADMIN_VARIABLES.map((name) => [name, shape[name]])) as Pick<
-  typeof shape,
-  (typeof ADMIN_VARIABLES)[number]
->;
+const adminShape = {
+  ...(Object.fromEntries(ADMIN_VARIABLES.map((name) => [name, shape[name]])) as Pick<
+    typeof shape,
+    (typeof ADMIN_VARIABLES)[number]
+  >),
+  // Only `users create` hashes a password; the other commands run without the pepper.
+  PASSWORD_PEPPER: shape.PASSWORD_PEPPER.optional(),
+};
 
 type AdminVars = z.output<z.ZodObject<typeof adminShape>>;
 
@@ -91,6 +104,8 @@ export interface AuthConfig {
   readonly port: number;
   readonly host: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  /** Where `/metrics` is served instead of the public port; undefined: on the public port. */
+  readonly metricsListener: MetricsListener | undefined;
   readonly database: {
     readonly url: string;
     readonly poolMax: number;
@@ -159,12 +174,17 @@ export interface AuthConfig {
   };
 }
 
-/** The subset of the configuration `auth-admin` needs (no pepper, no HTTP settings). */
+/** The subset of the configuration `auth-admin` needs (no HTTP settings; the pepper only if set). */
 export interface AdminConfig {
   readonly logLevel: AuthConfig['logLevel'];
   readonly database: AuthConfig['database'];
   readonly keys: AuthConfig['keys'];
   readonly tokens: Pick<AuthConfig['tokens'], 'accessTokenTtl'>;
+  /** The pepper is undefined when unset: commands that hash a password then refuse. */
+  readonly passwords: {
+    readonly bcryptCost: number;
+    readonly pepper: string | undefined;
+  };
 }
 
 function databaseSection(vars: AdminVars): AuthConfig['database'] {
@@ -199,6 +219,7 @@ export function loadAuthConfig(env: Record<string, string | undefined> = process
     port: vars.PORT,
     host: vars.HOST,
     logLevel: vars.LOG_LEVEL,
+    metricsListener: metricsListenerOf(vars),
     database: databaseSection(vars),
     tokens: Object.freeze({
       issuer: vars.JWT_ISSUER,
@@ -236,6 +257,7 @@ export function loadAdminConfig(
     database: databaseSection(vars),
     keys: keysSection(vars),
     tokens: Object.freeze({ accessTokenTtl: vars.ACCESS_TOKEN_TTL }),
+    passwords: Object.freeze({ bcryptCost: vars.BCRYPT_COST, pepper: vars.PASSWORD_PEPPER }),
   });
 }
 

@@ -1,5 +1,6 @@
 export { type AuthService, createAuthService } from './app';
 export { runAuthAdmin } from './cli/run';
+export { processSecretReader, type SecretReader } from './cli/secret-input';
 export { type AdminConfig, type AuthConfig, loadAdminConfig, loadAuthConfig } from './config';
 export { migrate, readMigrations } from './db/migrate';
 export { createPool } from './db/pool';

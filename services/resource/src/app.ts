@@ -1,4 +1,6 @@
+import { buildOpenApiDocument, RESOURCE_API } from '@authpair/contracts';
 import {
+  apiDocumentRoutes,
   corsPolicy,
   createMetricsRegistry,
   errorHandler,
@@ -10,9 +12,11 @@ import {
   type RequestState,
   requestContext,
   securityHeaders,
+  servedElsewhere,
 } from '@authpair/service-kit';
 import Koa from 'koa';
 import type { ResourceConfig } from './config';
+import { adminReportRoutes } from './http/routes/admin-reports';
 import { protectedRoutes } from './http/routes/protected';
 import { RevocationList } from './revocation/revocation-list';
 import { createRevocationMetrics } from './revocation/revocation-metrics';
@@ -91,13 +95,23 @@ export async function createResourceService(
       return { status: list === 'current' ? 'up' : outdated, list, ...facts };
     },
   });
-  const routes = protectedRoutes({
+  const protectedDeps = {
     verifier,
     revocations,
     realm: config.realm,
     metrics: verificationMetrics,
-  });
-  for (const router of [health, routes, metricsRoutes(metrics)]) {
+  };
+  const documents = apiDocumentRoutes(
+    buildOpenApiDocument(RESOURCE_API, { omit: servedElsewhere(config.metricsListener) }),
+  );
+  for (const router of [
+    health,
+    protectedRoutes(protectedDeps),
+    adminReportRoutes({ ...protectedDeps, jwks }),
+    documents,
+    // With METRICS_PORT, /metrics leaves this port for its own listener (start.ts).
+    ...(config.metricsListener === undefined ? [metricsRoutes(metrics)] : []),
+  ]) {
     app.use(router.routes() as Koa.Middleware<RequestState>);
     app.use(router.allowedMethods() as Koa.Middleware<RequestState>);
   }

@@ -1,11 +1,20 @@
 import { REVOCATION_FEED_PATH } from '@authpair/contracts';
-import { ConfigError, envVar, LOG_LEVELS, parseEnv } from '@authpair/service-kit';
+import {
+  ConfigError,
+  envVar,
+  LOG_LEVELS,
+  type MetricsListener,
+  metricsListenerOf,
+  parseEnv,
+} from '@authpair/service-kit';
 
 /** Every setting of the resource service, each from one environment variable (see README). */
 const shape = {
   PORT: envVar.int(4001, 0, 65535),
   HOST: envVar.string('0.0.0.0'),
   LOG_LEVEL: envVar.oneOf(LOG_LEVELS, 'info'),
+  METRICS_PORT: envVar.optionalInt(0, 65535),
+  METRICS_HOST: envVar.string().optional(),
   JWKS_URL: envVar.url('http://localhost:4000/.well-known/jwks.json'),
   JWT_ISSUER: envVar.url('http://localhost:4000'),
   JWT_AUDIENCE: envVar.string('authpair-resource'),
@@ -33,6 +42,8 @@ export interface ResourceConfig {
   readonly port: number;
   readonly host: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  /** Where `/metrics` is served instead of the public port; undefined: on the public port. */
+  readonly metricsListener: MetricsListener | undefined;
   readonly realm: string;
   /** Origins allowed to call from a browser (CORS); empty: CORS off. */
   readonly corsAllowedOrigins: readonly string[];
@@ -88,6 +99,7 @@ export function loadResourceConfig(
     port: vars.PORT,
     host: vars.HOST,
     logLevel: vars.LOG_LEVEL,
+    metricsListener: metricsListenerOf(vars),
     realm: vars.AUTH_REALM,
     corsAllowedOrigins: Object.freeze(vars.CORS_ALLOWED_ORIGINS),
     tokens: Object.freeze({

@@ -23,7 +23,10 @@ describe('auth-admin usage', () => {
   });
 
   it.each([
-    [['users'], 'unknown command group "users"'],
+    [['groups'], 'unknown command group "groups"'],
+    [['users'], 'no users command given'],
+    [['users', 'create'], 'expected <username>'],
+    [['users', 'grant', 'alice'], 'expected <username> <role>'],
     [['keys'], 'no keys command given'],
     [['keys', 'frobnicate'], 'unknown command "keys frobnicate"'],
     [['keys', 'activate'], 'expected <kid>'],
@@ -67,7 +70,8 @@ describe('the admin configuration', () => {
       refreshIntervalMs: 10_000,
       verifiers: { jwksMaxTtl: 600, cooldown: 30, clockTolerance: 60 },
     });
-    expect(config).not.toHaveProperty('passwords');
+    // Only `users create` needs the pepper, and says so when it is missing.
+    expect(config.passwords).toEqual({ bcryptCost: 12, pepper: undefined });
   });
 
   it('names a malformed key-encryption key', () => {

@@ -87,4 +87,24 @@ describe('auth configuration', () => {
     expect(config.port).toBe(4000);
     expect(config.tokens.issuer).toBe('https://id.example.com');
   });
+
+  it('serves metrics on the public port unless METRICS_PORT is set, then on HOST unless METRICS_HOST says otherwise', () => {
+    expect(loadAuthConfig(required).metricsListener).toBeUndefined();
+    expect(
+      loadAuthConfig({ ...required, HOST: '10.0.0.5', METRICS_PORT: '9100' }).metricsListener,
+    ).toEqual({
+      port: 9100,
+      host: '10.0.0.5',
+    });
+    expect(
+      loadAuthConfig({ ...required, METRICS_PORT: '9100', METRICS_HOST: '127.0.0.1' })
+        .metricsListener,
+    ).toEqual({ port: 9100, host: '127.0.0.1' });
+    expect(issuesOf({ ...required, METRICS_PORT: 'ninety' })).toEqual([
+      'METRICS_PORT: must be an integer',
+    ]);
+    expect(issuesOf({ ...required, METRICS_PORT: '70000' })).toEqual([
+      'METRICS_PORT: must be at most 65535',
+    ]);
+  });
 });

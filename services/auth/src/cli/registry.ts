@@ -2,13 +2,15 @@ import type { Logger } from '@authpair/service-kit';
 import type { Pool } from 'pg';
 import type { AdminConfig } from '../config';
 import type { Output } from './output';
+import type { SecretReader } from './secret-input';
 
-/** What a command runs with: configuration, a pool, and where to print. */
+/** What a command runs with: configuration, a pool, where to print, and how to ask for a secret. */
 export interface CommandContext {
   config: AdminConfig;
   pool: Pool;
   logger: Logger;
   out: Output;
+  readSecret: SecretReader;
 }
 
 /** One option of a command, as `node:util` parseArgs takes it plus a description. */

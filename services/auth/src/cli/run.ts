@@ -19,6 +19,7 @@ import {
   programUsage,
   UsageError,
 } from './registry';
+import type { SecretReader } from './secret-input';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -27,7 +28,13 @@ export const EXIT_USAGE = 2;
 export interface RunOptions extends Streams {
   env: Record<string, string | undefined>;
   groups?: CommandGroup[];
+  /** How commands read a password (main.ts: the terminal or stdin). Without it they refuse. */
+  readSecret?: SecretReader;
 }
+
+const noSecretInput: SecretReader = async () => {
+  throw new CommandFailed('this command needs a password on standard input');
+};
 
 interface Resolved {
   group: CommandGroup;
@@ -137,7 +144,7 @@ export async function runAuthAdmin(argv: string[], options: RunOptions): Promise
     pool = createPool(config.database, logger);
     await assertSchemaCurrent(pool);
     await resolved.command.run(
-      { config, pool, logger, out },
+      { config, pool, logger, out, readSecret: options.readSecret ?? noSecretInput },
       { args: resolved.args, options: resolved.options },
     );
     return EXIT_OK;

@@ -12,6 +12,8 @@ export function sendGrant(ctx: Pick<Context, 'set' | 'body'>, grant: SessionGran
     token_type: 'Bearer',
     expires_in: grant.expiresIn,
     refresh_token: grant.refreshToken,
+    // RFC 6749 §5.1: required when it differs from what was asked, and nothing was.
+    ...(grant.scope === '' ? {} : { scope: grant.scope }),
   };
   ctx.set(NO_STORE);
   ctx.body = body;

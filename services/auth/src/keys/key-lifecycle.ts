@@ -1,8 +1,11 @@
+import type { AuditEventType } from '@authpair/contracts';
 import type { Logger } from '@authpair/service-kit';
 import type { Pool } from 'pg';
+import { type AuditContext, type AuditDetail, recordAudit } from '../audit/audit-log';
+import type { Queryable } from '../db/pool';
 import { generateSigningKey } from './generate';
 import type { KeyEncryptionKeys, SealedKey } from './key-encryption';
-import { withKeyLock, withKeyLockIfFree } from './key-lock';
+import { type KeyWork, withKeyLock, withKeyLockIfFree } from './key-lock';
 import { createKeyQueries, type KeyQueries, type KeyState, type StoredKey } from './key-queries';
 import {
   activationSafeAt,
@@ -23,6 +26,8 @@ export interface KeyLifecycleOptions {
   rsaModulusBits: number;
   /** Days between automatic rotations; 0 = off. */
   rotationDays: number;
+  /** Who its changes are audited as: the service (its start and scheduler), or auth-admin. */
+  audit: AuditContext;
 }
 
 export interface RotateResult {
@@ -62,8 +67,11 @@ interface NewKey {
 export function createKeyLifecycle(options: KeyLifecycleOptions) {
   const { pool, logger, encryption, schedule } = options;
 
-  const locked = <T>(work: (keys: KeyQueries) => Promise<T>) => withKeyLock(pool, work);
-  const lockedIfFree = <T>(work: (keys: KeyQueries) => Promise<T>) => withKeyLockIfFree(pool, work);
+  const locked = <T>(work: KeyWork<T>) => withKeyLock(pool, work);
+  const lockedIfFree = <T>(work: KeyWork<T>) => withKeyLockIfFree(pool, work);
+  /** Each state change is audited in the transaction that makes it. */
+  const audited = (db: Queryable, type: AuditEventType, detail: AuditDetail) =>
+    recordAudit(db, options.audit, { type, detail });
   const sealPlaintext = (keys: KeyQueries) => sealPlaintextKeys(keys, encryption);
 
   /** Generated outside any transaction: RSA generation can take seconds, a lock must not. */
@@ -99,8 +107,13 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
     }
   }
 
-  async function insertPending(keys: KeyQueries, key: NewKey): Promise<RotateResult> {
+  async function insertPending(
+    keys: KeyQueries,
+    db: Queryable,
+    key: NewKey,
+  ): Promise<RotateResult> {
     await keys.insert({ ...key, state: 'pending', activateAfterMs: schedule.pendingMs });
+    await audited(db, 'signing_key_created', { kid: key.kid, state: 'pending' });
     const pending = await find(keys, key.kid);
     const activateAt = pending.activateAt as Date;
     await keys.planRetirement(activateAt, new Date(activateAt.getTime() + schedule.retiringMs));
@@ -128,9 +141,10 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
         );
       if (stored.some((key) => key.state === 'active')) return;
       const key = await newKey();
-      await locked(async (keys) => {
+      await locked(async (keys, db) => {
         if ((await keys.published()).some((existing) => existing.state === 'active')) return;
         await keys.insert({ ...key, state: 'active' });
+        await audited(db, 'signing_key_created', { kid: key.kid, state: 'active' });
         logger.info({ kid: key.kid, bits: options.rsaModulusBits }, 'signing key created');
       });
     },
@@ -145,13 +159,13 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
     /** Adds a pending key that the scheduler activates once verifiers can know it. */
     async rotate(): Promise<RotateResult> {
       const key = await newKey();
-      const result = await locked(async (keys) => {
+      const result = await locked(async (keys, db) => {
         const pending = (await keys.published()).find((stored) => stored.state === 'pending');
         if (pending !== undefined)
           throw new KeyStepRefused(
             `signing key ${pending.kid} is already pending (it activates at ${pending.activateAt?.toISOString()}); activate or retire it first`,
           );
-        return insertPending(keys, key);
+        return insertPending(keys, db, key);
       });
       logger.info(
         { kid: result.pending.kid, activate_at: result.pending.activateAt },
@@ -162,7 +176,7 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
 
     /** Makes a pending key the signer; refused before its activation is safe unless `force`. */
     async activate(kid: string, { force = false } = {}): Promise<StepResult> {
-      const result = await locked(async (keys): Promise<StepResult> => {
+      const result = await locked(async (keys, db): Promise<StepResult> => {
         const key = await find(keys, kid);
         const unchanged = { key, previousState: key.state, changed: false, forced: false };
         if (key.state === 'active') return unchanged;
@@ -174,7 +188,8 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
         const early = now < activationSafeAt(key, schedule);
         if (early && !force) throw earlyActivation(key, now, schedule);
         await assertTrusted(keys, key.kid);
-        await keys.activate(key.kid, schedule.retiringMs);
+        const retiring = (await keys.activate(key.kid, schedule.retiringMs)) ?? null;
+        await audited(db, 'signing_key_activated', { kid: key.kid, retiring, forced: early });
         return {
           key: await find(keys, key.kid),
           previousState: 'pending',
@@ -192,7 +207,7 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
 
     /** Withdraws a pending key, or removes a retiring key from the JWKS (unsafe early unless `force`). */
     async retire(kid: string, { force = false } = {}): Promise<StepResult> {
-      const result = await locked(async (keys): Promise<StepResult> => {
+      const result = await locked(async (keys, db): Promise<StepResult> => {
         const key = await find(keys, kid);
         const unchanged = { key, previousState: key.state, changed: false, forced: false };
         if (key.state === 'retired') return unchanged;
@@ -209,6 +224,7 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
           await keys.planRetirement(null, null); // the rotation it belonged to is withdrawn
         }
         await keys.retire(key.kid);
+        await audited(db, 'signing_key_retired', { kid: key.kid, from: key.state, forced });
         return { key: await find(keys, key.kid), previousState: key.state, changed: true, forced };
       });
       if (result.changed)
@@ -221,9 +237,11 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
 
     /** Re-seals every private key under the current KEK (after adding a new KEK in front). */
     async rewrap(): Promise<RewrapResult> {
-      const result = await locked(async (keys) => {
+      const result = await locked(async (keys, db) => {
         const sealed = await sealPlaintext(keys);
         const rewrapped = await resealUnderCurrentKek(keys, encryption);
+        const count = rewrapped.length + sealed.length;
+        await audited(db, 'signing_keys_rewrapped', { kek_id: encryption.currentId, keys: count });
         return { kekId: encryption.currentId, rewrapped, sealed };
       });
       logger.info(result, 'signing keys re-wrapped');
@@ -232,7 +250,7 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
 
     /** Scheduler step: activates the pending key once that is safe. */
     async activateDue(): Promise<string | undefined> {
-      return lockedIfFree(async (keys) => {
+      return lockedIfFree(async (keys, db) => {
         const pending = (await keys.published()).find((key) => key.state === 'pending');
         if (pending === undefined || (await keys.now()) < activationSafeAt(pending, schedule))
           return undefined;
@@ -243,6 +261,8 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
           return undefined;
         }
         const retiring = await keys.activate(pending.kid, schedule.retiringMs);
+        const detail = { kid: pending.kid, retiring: retiring ?? null, forced: false };
+        await audited(db, 'signing_key_activated', detail);
         logger.info({ kid: pending.kid, retiring }, 'signing key activated');
         return pending.kid;
       });
@@ -250,12 +270,19 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
 
     /** Scheduler step: removes retiring keys whose tokens have all expired. */
     async removeDue(): Promise<string[]> {
-      const removed = await lockedIfFree(async (keys) => {
+      const removed = await lockedIfFree(async (keys, db) => {
         const now = await keys.now();
         const due = (await keys.published()).filter(
           (key) => key.state === 'retiring' && now >= removalSafeAt(key, schedule),
         );
-        for (const key of due) await keys.retire(key.kid);
+        for (const key of due) {
+          await keys.retire(key.kid);
+          await audited(db, 'signing_key_retired', {
+            kid: key.kid,
+            from: key.state,
+            forced: false,
+          });
+        }
         return due.map((key) => key.kid);
       });
       if (removed !== undefined && removed.length > 0)
@@ -268,8 +295,8 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
       if (options.rotationDays === 0) return undefined;
       if (!(await createKeyQueries(pool).rotationDue(options.rotationDays))) return undefined;
       const key = await newKey();
-      const result = await lockedIfFree(async (keys) =>
-        (await keys.rotationDue(options.rotationDays)) ? insertPending(keys, key) : undefined,
+      const result = await lockedIfFree(async (keys, db) =>
+        (await keys.rotationDue(options.rotationDays)) ? insertPending(keys, db, key) : undefined,
       );
       if (result === undefined) return undefined;
       logger.info(

@@ -1,6 +1,7 @@
 import type { DependencyCheck } from '@authpair/contracts';
 import type { Logger, Registry } from '@authpair/service-kit';
 import type { Pool } from 'pg';
+import { type AuditContext, SERVICE_AUDIT } from '../audit/audit-log';
 import type { AdminConfig } from '../config';
 import { createKeyLifecycle, type KeyLifecycle } from './key-lifecycle';
 import { signingKeyMetrics } from './key-metrics';
@@ -23,8 +24,15 @@ export function keyScheduleOf(config: KeysConfig): KeySchedule {
   });
 }
 
-export function keyLifecycleOf(pool: Pool, config: KeysConfig, logger: Logger): KeyLifecycle {
+/** The lifecycle; its manual steps are audited as `audit` (auth-admin passes CLI_AUDIT). */
+export function keyLifecycleOf(
+  pool: Pool,
+  config: KeysConfig,
+  logger: Logger,
+  audit: AuditContext = SERVICE_AUDIT,
+): KeyLifecycle {
   return createKeyLifecycle({
+    audit,
     pool,
     logger,
     encryption: config.keys.encryption,

@@ -1,3 +1,5 @@
+import { scopesOf } from '@authpair/contracts';
+import { type AuditContext, recordAudit } from '../audit/audit-log';
 import { inTransaction } from '../db/pool';
 import { InvalidGrantError, type InvalidGrantReason } from './errors';
 import { refreshTokenHash } from './refresh-token';
@@ -13,7 +15,19 @@ import {
 /** A decision applied: the grant, or why there is none (also the metric's outcome). */
 type Applied =
   | { outcome: 'rotated' | 'retried'; grant: SessionGrant }
-  | { outcome: InvalidGrantReason };
+  | { outcome: InvalidGrantReason | 'invalid_scope' };
+
+/** What comes with the refresh token. */
+export interface RefreshRequest {
+  /** RFC 6749 §6: a narrower scope than the session's, if asked for; absent: all it grants. */
+  scope?: readonly string[];
+  audit: AuditContext;
+}
+
+/** The `scope` asked for includes one the user's roles do not grant (RFC 6749 §5.2 `invalid_scope`). */
+export class InvalidScopeError extends Error {
+  override readonly name = 'InvalidScopeError';
+}
 
 /**
  * The refresh-token grant (RFC 6749 §6) with rotation and reuse detection
@@ -25,7 +39,7 @@ type Applied =
 export function createTokenRefresher(deps: SessionServiceDeps & { sessions: SessionService }) {
   const { pool, settings, metrics, logger, sessions } = deps;
 
-  async function apply(hash: Buffer, sessionId: string): Promise<Applied> {
+  async function apply(hash: Buffer, sessionId: string, request: RefreshRequest): Promise<Applied> {
     return inTransaction(pool, async (db): Promise<Applied> => {
       const queries = createSessionQueries(db);
       const session = await queries.lockSession(sessionId);
@@ -43,15 +57,33 @@ export function createTokenRefresher(deps: SessionServiceDeps & { sessions: Sess
       switch (decision.kind) {
         case 'rotate':
         case 'retry': {
+          // Disabling ends every session in its own transaction; this is the backstop.
+          if (session.userDisabledAt !== null) return { outcome: 'revoked' };
+          // Scopes come from the roles held now: a role granted since login arrives here.
+          const granted = scopesOf(session.roles);
+          const scope = request.scope ?? granted;
+          // Checked before anything is spent: the client may retry with the same token.
+          if (scope.some((wanted) => !(granted as readonly string[]).includes(wanted)))
+            return { outcome: 'invalid_scope' };
           // A retry supersedes the child the client never received: one live token per family.
           if (decision.kind === 'retry') await queries.revokeToken(decision.supersede);
-          const { grant, refreshTokenId } = await issueGrant(db, deps, session, token.id);
+          const { grant, refreshTokenId } = await issueGrant(db, deps, session, token.id, scope);
           await queries.spend(token.id, refreshTokenId);
           await queries.touchSession(session.id);
           return { outcome: decision.kind === 'rotate' ? 'rotated' : 'retried', grant };
         }
         case 'reuse': {
-          await sessions.endWithin(db, { sessionId: session.id }, 'refresh_token_reuse');
+          await sessions.endWithin(
+            db,
+            { sessionId: session.id },
+            'refresh_token_reuse',
+            request.audit,
+          );
+          await recordAudit(db, request.audit, {
+            type: 'refresh_token_reused',
+            targetUserId: session.userId,
+            detail: { session_id: session.id },
+          });
           logger.warn(
             { session_id: session.id, user_id: session.userId, token_id: token.id },
             'refresh token reused; session ended',
@@ -69,18 +101,24 @@ export function createTokenRefresher(deps: SessionServiceDeps & { sessions: Sess
     /**
      * Exchanges a refresh token for a new access token and refresh token.
      * Throws InvalidGrantError for anything but a live token (or a retry
-     * within the grace window; see rotation-policy.ts).
+     * within the grace window; see rotation-policy.ts), InvalidScopeError
+     * for a scope beyond what the user's roles grant.
      */
-    async refresh(token: string): Promise<SessionGrant> {
+    async refresh(token: string, request: RefreshRequest): Promise<SessionGrant> {
       const hash = refreshTokenHash(token);
       const sessionId =
         hash === undefined ? undefined : await createSessionQueries(pool).familyOf(hash);
       const applied: Applied =
         hash === undefined || sessionId === undefined
           ? { outcome: 'invalid' }
-          : await apply(hash, sessionId);
+          : await apply(hash, sessionId, request);
       metrics.refreshed(applied.outcome);
-      if ('grant' in applied) return applied.grant;
+      if ('grant' in applied) {
+        metrics.tokensIssued();
+        return applied.grant;
+      }
+      if (applied.outcome === 'invalid_scope')
+        throw new InvalidScopeError('the scope asked for is not granted to this user');
       throw new InvalidGrantError(applied.outcome);
     },
   };

@@ -10,11 +10,14 @@ export const REFRESH_OUTCOMES = [
   'expired',
   'revoked',
   'invalid',
+  'invalid_scope',
 ] as const;
 export type RefreshOutcome = (typeof REFRESH_OUTCOMES)[number];
 
 export interface SessionMetrics {
   started(): void;
+  /** One access token and one refresh token were issued (a login or a refresh). */
+  tokensIssued(): void;
   refreshed(outcome: RefreshOutcome): void;
   ended(reason: SessionEndReason, count: number): void;
 }
@@ -28,7 +31,7 @@ export function createSessionMetrics(registry: Registry): SessionMetrics {
   });
   const refreshes = new Counter({
     name: 'refresh_token_grants_total',
-    help: 'Refresh-token grants by outcome: rotated, retried (grace window), reused (family revoked), expired, revoked, invalid',
+    help: 'Refresh-token grants by outcome: rotated, retried (grace window), reused (family revoked), expired, revoked, invalid, invalid_scope',
     labelNames: ['outcome'] as const,
     registers: [registry],
   });
@@ -38,10 +41,21 @@ export function createSessionMetrics(registry: Registry): SessionMetrics {
     labelNames: ['reason'] as const,
     registers: [registry],
   });
+  const issued = new Counter({
+    name: 'tokens_issued_total',
+    help: 'Tokens issued by logins and refreshes, by type',
+    labelNames: ['type'] as const,
+    registers: [registry],
+  });
   for (const outcome of REFRESH_OUTCOMES) refreshes.inc({ outcome }, 0);
+  for (const type of ['access_token', 'refresh_token']) issued.inc({ type }, 0);
   for (const reason of SESSION_END_REASONS) ended.inc({ reason }, 0);
   return {
     started: () => started.inc(),
+    tokensIssued: () => {
+      issued.inc({ type: 'access_token' });
+      issued.inc({ type: 'refresh_token' });
+    },
     refreshed: (outcome) => refreshes.inc({ outcome }),
     ended: (reason, count) => {
       if (count > 0) ended.inc({ reason }, count);

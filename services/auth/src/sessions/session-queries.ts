@@ -1,4 +1,5 @@
 import type { SessionEndReason } from '@authpair/contracts';
+import { AUDIT_CONTEXT_COLUMNS, type AuditContext, auditContextParams } from '../audit/audit-log';
 import type { Queryable } from '../db/pool';
 
 /**
@@ -25,6 +26,10 @@ export interface LockedSession {
   id: string;
   userId: string;
   username: string;
+  /** The user's roles now: a refresh issues the scope they grant today. */
+  roles: string[];
+  /** Set when the user is disabled (their sessions were ended in the same transaction). */
+  userDisabledAt: Date | null;
   expiresAt: Date;
   revokedAt: Date | null;
 }
@@ -66,6 +71,23 @@ function where(selector: SessionSelector): { clause: string; params: unknown[] }
 /** SQL for sessions and refresh tokens; every statement parameterised. */
 export function createSessionQueries(db: Queryable) {
   return {
+    /**
+     * The user a login starts a session for, read under a share lock: a
+     * concurrent disable (which updates the row) waits for the session to
+     * commit and then ends it, or commits first and is seen here.
+     */
+    async lockUserForSession(
+      userId: string,
+    ): Promise<{ username: string; roles: string[]; disabledAt: Date | null } | undefined> {
+      const { rows } = await db.query<{
+        username: string;
+        roles: string[];
+        disabled_at: Date | null;
+      }>('SELECT username, roles, disabled_at FROM users WHERE id = $1 FOR SHARE', [userId]);
+      const row = rows[0];
+      return row && { username: row.username, roles: row.roles, disabledAt: row.disabled_at };
+    },
+
     async insertSession(input: {
       userId: string;
       maxAgeSeconds: number;
@@ -114,10 +136,12 @@ export function createSessionQueries(db: Queryable) {
         id: string;
         user_id: string;
         username: string;
+        roles: string[];
+        disabled_at: Date | null;
         expires_at: Date;
         revoked_at: Date | null;
       }>(
-        `SELECT s.id, s.user_id, u.username, s.expires_at, s.revoked_at
+        `SELECT s.id, s.user_id, u.username, u.roles, u.disabled_at, s.expires_at, s.revoked_at
            FROM sessions s JOIN users u ON u.id = s.user_id
           WHERE s.id = $1
             FOR UPDATE OF s`,
@@ -130,6 +154,8 @@ export function createSessionQueries(db: Queryable) {
             id: row.id,
             userId: row.user_id,
             username: row.username,
+            roles: row.roles,
+            userDisabledAt: row.disabled_at,
             expiresAt: row.expires_at,
             revokedAt: row.revoked_at,
           };
@@ -192,13 +218,23 @@ export function createSessionQueries(db: Queryable) {
     },
 
     /**
-     * Ends the selected sessions and revokes their live refresh tokens, in
-     * one statement. The sessions are locked in id order first, so two
-     * revocations of overlapping sets cannot deadlock, and a rotation in
-     * flight finishes before its family is ended. Returns the ids ended.
+     * Ends the selected sessions, revokes their live refresh tokens and
+     * appends a `session_revoked` audit event for each, in one statement:
+     * no session ends unrecorded. The sessions are locked in id order first,
+     * so two revocations of overlapping sets cannot deadlock, and a rotation
+     * in flight finishes before its family is ended. Returns the ids ended.
      */
-    async endSessions(selector: SessionSelector, reason: SessionEndReason): Promise<string[]> {
+    async endSessions(
+      selector: SessionSelector,
+      reason: SessionEndReason,
+      audit: AuditContext,
+    ): Promise<string[]> {
       const { clause, params } = where(selector);
+      const first = 2 + params.length;
+      // Typed, since a parameter in a SELECT list would otherwise be taken as text.
+      const context = ['text', 'uuid', 'text', 'text']
+        .map((type, offset) => `$${first + offset}::${type}`)
+        .join(', ');
       const { rows } = await db.query<{ id: string }>(
         `WITH target AS (
            SELECT s.id FROM sessions s WHERE ${clause} AND s.revoked_at IS NULL
@@ -207,13 +243,18 @@ export function createSessionQueries(db: Queryable) {
            UPDATE sessions SET revoked_at = now(), revoked_reason = $1,
                   revoked_xid = pg_current_xact_id()
             WHERE id IN (SELECT id FROM target) AND revoked_at IS NULL
-           RETURNING id
+           RETURNING id, user_id
          ), tokens AS (
            UPDATE refresh_tokens SET revoked_at = now()
             WHERE session_id IN (SELECT id FROM ended) AND used_at IS NULL AND revoked_at IS NULL
+         ), audited AS (
+           INSERT INTO audit_events (type, target_user_id, detail, ${AUDIT_CONTEXT_COLUMNS})
+           SELECT 'session_revoked', e.user_id,
+                  jsonb_build_object('session_id', e.id, 'reason', $1::text), ${context}
+             FROM ended e
          )
          SELECT id FROM ended`,
-        [reason, ...params],
+        [reason, ...params, ...auditContextParams(audit)],
       );
       return rows.map((row) => row.id);
     },

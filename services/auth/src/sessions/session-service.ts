@@ -1,9 +1,12 @@
-import type { SessionEndReason } from '@authpair/contracts';
+import { type SessionEndReason, scopesOf } from '@authpair/contracts';
 import type { Logger } from '@authpair/service-kit';
 import type { Pool } from 'pg';
+import { type AuditContext, recordAudit } from '../audit/audit-log';
 import type { AuthConfig } from '../config';
 import { inTransaction, type Queryable } from '../db/pool';
+import { printable } from '../db/printable';
 import type { AccessTokenIssuer } from '../tokens/access-token';
+import { AccountDisabledError } from '../users/user-service';
 import { generateRefreshToken, refreshTokenHash } from './refresh-token';
 import type { SessionMetrics } from './session-metrics';
 import { createSessionQueries, type LiveSessionRow, type SessionSelector } from './session-queries';
@@ -15,6 +18,8 @@ export interface SessionGrant {
   /** Seconds until the access token expires. */
   expiresIn: number;
   refreshToken: string;
+  /** The access token's scopes, space-separated (empty: none). */
+  scope: string;
 }
 
 /** Where a login came from, as recorded on its session. */
@@ -31,26 +36,27 @@ export interface SessionServiceDeps {
   logger: Logger;
 }
 
-/** Controls and the like never reach the database (PostgreSQL refuses NUL in text). */
-const UNPRINTABLE = /[\p{Cc}\p{Cf}]/gu;
-
-function clean(value: string | null, max: number): string | null {
-  if (value === null) return null;
-  const printable = value.replace(UNPRINTABLE, '').slice(0, max);
-  return printable === '' ? null : printable;
+/** The session a grant is for, with the user's current roles. */
+export interface GrantSubject {
+  id: string;
+  userId: string;
+  username: string;
+  roles: readonly string[];
 }
 
 /**
  * Issues a new refresh token into the family and an access token bound to
  * the session, in the caller's transaction. The access token's `exp` is
  * capped by the refresh token's expiry, so no access token outlives its
- * session (absolute or idle).
+ * session (absolute or idle). Its scope is what the user's roles grant
+ * now, or the narrower `scope` the client asked for (the caller checked it).
  */
 export async function issueGrant(
   db: Queryable,
   deps: Pick<SessionServiceDeps, 'tokens' | 'settings'>,
-  session: { id: string; userId: string; username: string },
+  session: GrantSubject,
   parentId: string | null,
+  scope: readonly string[] = scopesOf(session.roles),
 ): Promise<{ grant: SessionGrant; refreshTokenId: string }> {
   const next = generateRefreshToken();
   const stored = await createSessionQueries(db).insertRefreshToken({
@@ -63,6 +69,7 @@ export async function issueGrant(
     userId: session.userId,
     username: session.username,
     sessionId: session.id,
+    scope: scope.join(' '),
     notAfter: stored.expiresAt,
   });
   return {
@@ -71,6 +78,7 @@ export async function issueGrant(
       accessToken: access.token,
       expiresIn: access.expiresIn,
       refreshToken: next.token,
+      scope: access.claims.scope ?? '',
     },
     refreshTokenId: stored.id,
   };
@@ -84,40 +92,61 @@ export function createSessionService(deps: SessionServiceDeps) {
     db: Queryable,
     selector: SessionSelector,
     reason: SessionEndReason,
+    audit: AuditContext,
   ): Promise<number> {
-    const ended = await createSessionQueries(db).endSessions(selector, reason);
+    const ended = await createSessionQueries(db).endSessions(selector, reason, audit);
     metrics.ended(reason, ended.length);
     if (ended.length > 0) logger.info({ sessions: ended, reason }, 'sessions ended');
     return ended.length;
   }
 
   return {
-    /** Starts a session for a user who just proved who they are. */
-    async start(user: { id: string; username: string }, client: ClientInfo): Promise<SessionGrant> {
+    /**
+     * Starts a session for a user who just proved who they are, and audits
+     * the login in the same transaction. The user row is re-read under a
+     * share lock, so a disable racing the login either ends this session
+     * too or is seen here (AccountDisabledError).
+     */
+    async start(
+      user: { id: string },
+      client: ClientInfo,
+      audit: AuditContext,
+    ): Promise<SessionGrant> {
       const { grant } = await inTransaction(pool, async (db) => {
-        const session = await createSessionQueries(db).insertSession({
+        const queries = createSessionQueries(db);
+        const current = await queries.lockUserForSession(user.id);
+        if (current === undefined || current.disabledAt !== null)
+          throw new AccountDisabledError('the account is disabled');
+        const session = await queries.insertSession({
           userId: user.id,
           maxAgeSeconds: settings.maxAge,
-          clientAddress: clean(client.address, 64),
-          userAgent: clean(client.userAgent, 512),
+          clientAddress: printable(client.address, 64),
+          userAgent: printable(client.userAgent, 512),
         });
-        return issueGrant(
+        const issued = await issueGrant(
           db,
           deps,
-          { id: session.id, userId: user.id, username: user.username },
+          { id: session.id, userId: user.id, username: current.username, roles: current.roles },
           null,
         );
+        await recordAudit(db, audit, {
+          type: 'login_succeeded',
+          targetUserId: user.id,
+          detail: { session_id: session.id },
+        });
+        return issued;
       });
       metrics.started();
+      metrics.tokensIssued();
       return grant;
     },
 
     /** Ends the selected sessions; returns how many were live and are now ended. */
-    end(selector: SessionSelector, reason: SessionEndReason): Promise<number> {
-      return endWithin(pool, selector, reason);
+    end(selector: SessionSelector, reason: SessionEndReason, audit: AuditContext): Promise<number> {
+      return endWithin(pool, selector, reason, audit);
     },
 
-    /** As `end`, inside the caller's transaction (a password change). */
+    /** As `end`, inside the caller's transaction (a password change, a role change). */
     endWithin,
 
     /**
@@ -125,11 +154,11 @@ export function createSessionService(deps: SessionServiceDeps) {
      * token is in (a spent token still names its family). Unknown tokens
      * are ignored; the caller answers 200 either way.
      */
-    async revokeRefreshToken(token: string): Promise<void> {
+    async revokeRefreshToken(token: string, audit: AuditContext): Promise<void> {
       const hash = refreshTokenHash(token);
       if (hash === undefined) return;
       const sessionId = await createSessionQueries(pool).familyOf(hash);
-      if (sessionId !== undefined) await endWithin(pool, { sessionId }, 'token_revoked');
+      if (sessionId !== undefined) await endWithin(pool, { sessionId }, 'token_revoked', audit);
     },
 
     /** Whether access tokens of this session are still honoured. */

@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_TYPE } from '@authpair/contracts';
+import { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_TYPE, parseScope } from '@authpair/contracts';
 import { type JWSHeaderParameters, errors as joseErrors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import type { AuthConfig } from '../config';
@@ -15,6 +15,8 @@ export interface AccessTokenPrincipal {
   userId: string;
   username: string;
   sessionId: string;
+  /** The token's `scope` claim, split (RFC 9068 §2.2.3). */
+  scopes: string[];
 }
 
 /** Ours are under 1 KB; longer input is refused before any decoding. */
@@ -27,6 +29,7 @@ const claimsSchema = z.object({
   sub: z.string().regex(UUID),
   sid: z.string().regex(UUID),
   username: z.string().min(1),
+  scope: z.string().optional(),
 });
 
 /**
@@ -83,6 +86,7 @@ export function createAccessTokenVerifier(settings: AuthConfig['tokens'], keys: 
         userId: claims.data.sub,
         username: claims.data.username,
         sessionId: claims.data.sid,
+        scopes: parseScope(claims.data.scope),
       };
     },
   };

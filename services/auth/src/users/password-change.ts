@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { type AuditContext, recordAudit } from '../audit/audit-log';
 import { inTransaction, type Queryable } from '../db/pool';
 import type { PasswordHasher } from './password-hasher';
 import { createUserQueries } from './user-queries';
@@ -12,7 +13,12 @@ export interface PasswordChangeDeps {
   pool: Pool;
   hasher: PasswordHasher;
   /** Ends every live session of the user but one, in the given transaction; returns how many. */
-  endOtherSessions(db: Queryable, userId: string, keepSessionId: string): Promise<number>;
+  endOtherSessions(
+    db: Queryable,
+    userId: string,
+    keepSessionId: string,
+    audit: AuditContext,
+  ): Promise<number>;
 }
 
 export interface PasswordChange {
@@ -21,6 +27,7 @@ export interface PasswordChange {
   sessionId: string;
   currentPassword: string;
   newPassword: string;
+  audit: AuditContext;
 }
 
 /**
@@ -39,7 +46,8 @@ export function createPasswordChanger({ pool, hasher, endOtherSessions }: Passwo
       // A concurrent change got there first: the password just verified is no longer current.
       if (!(await createUserQueries(db).replacePasswordHash(user.id, user.password, replacement)))
         throw new WrongCurrentPasswordError('the password was changed meanwhile');
-      return endOtherSessions(db, user.id, change.sessionId);
+      await recordAudit(db, change.audit, { type: 'password_changed', targetUserId: user.id });
+      return endOtherSessions(db, user.id, change.sessionId, change.audit);
     });
   };
 }

@@ -34,6 +34,8 @@ export interface PasswordHasherOptions {
   threads?: number;
   /** Hashes allowed to wait for a thread; more are refused as overload. */
   maxQueue?: number;
+  /** Told how long each hash or verification took, queueing included (for metrics). */
+  observe?: (operation: 'hash' | 'verify', seconds: number) => void;
 }
 
 /** Thrown when the hashing queue is full: the caller should answer 503. */
@@ -49,6 +51,7 @@ export class PasswordHasher {
   readonly cost: number;
   readonly #pepper: string;
   readonly #pool: Piscina;
+  readonly #observe: PasswordHasherOptions['observe'];
   #dummyHash: Promise<string> | undefined;
 
   constructor({
@@ -56,8 +59,10 @@ export class PasswordHasher {
     pepper,
     threads = availableParallelism(),
     maxQueue = 256,
+    observe,
   }: PasswordHasherOptions) {
     this.cost = cost;
+    this.#observe = observe;
     this.#pepper = pepper;
     this.#pool = new Piscina({
       filename: join(__dirname, 'password-worker.js'),
@@ -142,9 +147,20 @@ export class PasswordHasher {
       .digest('base64');
   }
 
-  async #run<T>(task: object): Promise<T> {
+  async #run<T>(task: {
+    op: 'hash' | 'compare';
+    secret: string;
+    cost?: number;
+    hash?: string;
+  }): Promise<T> {
+    const started = process.hrtime.bigint();
     try {
-      return (await this.#pool.run(task)) as T;
+      const result = (await this.#pool.run(task)) as T;
+      this.#observe?.(
+        task.op === 'hash' ? 'hash' : 'verify',
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
+      return result;
     } catch (error) {
       if (error instanceof Error && /queue is at limit/i.test(error.message))
         throw new PasswordHasherBusyError('password hashing queue is full', { cause: error });

@@ -1,3 +1,4 @@
+import { BASE_ROLE, type Role, sortRoles } from '@authpair/contracts';
 import { isUniqueViolation } from '../db/errors';
 import type { Queryable } from '../db/pool';
 import type { StoredPassword } from './password-hasher';
@@ -6,25 +7,46 @@ export interface User {
   id: string;
   username: string;
   createdAt: Date;
+  /** Always holds `user`; see `ROLES`. */
+  roles: Role[];
+  /** Set while an administrator has disabled the account. */
+  disabledAt: Date | null;
 }
 
 export interface UserWithPassword extends User {
   password: StoredPassword;
 }
 
-interface UserRow {
+export interface UserRow {
   id: string;
   username: string;
   created_at: Date;
+  roles: string[];
+  disabled_at: Date | null;
+}
+
+interface UserRowWithPassword extends UserRow {
   password_hash: string;
   password_scheme: string;
 }
 
-function toUser(row: UserRow): UserWithPassword {
+/** The columns `toPlainUser` reads, for queries that return users. */
+export const USER_COLUMNS = 'id, username, created_at, roles, disabled_at';
+const COLUMNS_WITH_PASSWORD = `${USER_COLUMNS}, password_hash, password_scheme`;
+
+export function toPlainUser(row: UserRow): User {
   return {
     id: row.id,
     username: row.username,
     createdAt: row.created_at,
+    roles: sortRoles(row.roles),
+    disabledAt: row.disabled_at,
+  };
+}
+
+function toUser(row: UserRowWithPassword): UserWithPassword {
+  return {
+    ...toPlainUser(row),
     password: { hash: row.password_hash, scheme: row.password_scheme },
   };
 }
@@ -40,9 +62,8 @@ export function createUserQueries(db: Queryable) {
     key: 'id' | 'username_canonical',
     value: string,
   ): Promise<UserWithPassword | undefined> {
-    const { rows } = await db.query<UserRow>(
-      `SELECT id, username, created_at, password_hash, password_scheme
-         FROM users WHERE ${key} = $1`,
+    const { rows } = await db.query<UserRowWithPassword>(
+      `SELECT ${COLUMNS_WITH_PASSWORD} FROM users WHERE ${key} = $1`,
       [value],
     );
     return rows[0] === undefined ? undefined : toUser(rows[0]);
@@ -54,16 +75,22 @@ export function createUserQueries(db: Queryable) {
       username: string;
       canonical: string;
       password: StoredPassword;
+      roles?: readonly Role[];
     }): Promise<User> {
       try {
         const { rows } = await db.query<UserRow>(
-          `INSERT INTO users (username, username_canonical, password_hash, password_scheme)
-           VALUES ($1, $2, $3, $4)
-           RETURNING id, username, created_at, password_hash, password_scheme`,
-          [input.username, input.canonical, input.password.hash, input.password.scheme],
+          `INSERT INTO users (username, username_canonical, password_hash, password_scheme, roles)
+           VALUES ($1, $2, $3, $4, $5)
+           RETURNING ${USER_COLUMNS}`,
+          [
+            input.username,
+            input.canonical,
+            input.password.hash,
+            input.password.scheme,
+            sortRoles([BASE_ROLE, ...(input.roles ?? [])]),
+          ],
         );
-        const { password: _omit, ...user } = toUser(rows[0] as UserRow);
-        return user;
+        return toPlainUser(rows[0] as UserRow);
       } catch (error) {
         if (isUniqueViolation(error, 'users_username_canonical_key'))
           throw new UsernameTakenError('username taken', { cause: error });

@@ -1,3 +1,4 @@
+import { CLI_AUDIT } from '../../audit/audit-log';
 import type { KeyLifecycle, StepResult } from '../../keys/key-lifecycle';
 import type { StoredKey } from '../../keys/key-queries';
 import { explainTerms, formatDuration } from '../../keys/schedule';
@@ -88,7 +89,7 @@ function kidStep(spec: {
     args: ['kid'],
     options: { force: { type: 'boolean', description: spec.force } },
     async run({ pool, config, logger, out }, { args, options }) {
-      const lifecycle = keyLifecycleOf(pool, config, logger);
+      const lifecycle = keyLifecycleOf(pool, config, logger, CLI_AUDIT);
       const { key, forced, changed } = await spec.step(
         lifecycle,
         args[0] as string,
@@ -143,7 +144,7 @@ export const keyCommands: CommandGroup = {
       name: 'rotate',
       summary: 'add a pending key; the service activates it, then retires the old one, on schedule',
       async run({ pool, config, logger, out }) {
-        const { pending, active } = await keyLifecycleOf(pool, config, logger).rotate();
+        const { pending, active } = await keyLifecycleOf(pool, config, logger, CLI_AUDIT).rotate();
         out.result({ pending: keyJson(pending), active: active ? keyJson(active) : null });
         const now = pending.createdAt;
         out.text(`Added pending key ${pending.kid}, published in the JWKS from now.`);
@@ -174,7 +175,7 @@ export const keyCommands: CommandGroup = {
       name: 'rewrap',
       summary: 'seal every private key under the current key-encryption key (the first one)',
       async run({ pool, config, logger, out }) {
-        const result = await keyLifecycleOf(pool, config, logger).rewrap();
+        const result = await keyLifecycleOf(pool, config, logger, CLI_AUDIT).rewrap();
         out.result({
           kek_id: result.kekId,
           rewrapped: result.rewrapped,

@@ -1,4 +1,4 @@
-import type { AuthorizationServerMetadata, JwkSet } from '@authpair/contracts';
+import { type AuthorizationServerMetadata, type JwkSet, SCOPES } from '@authpair/contracts';
 import Router from '@koa/router';
 import type { KeyRing } from '../../keys/key-ring';
 
@@ -24,6 +24,7 @@ export function authorizationServerMetadata(issuer: string): AuthorizationServer
     token_endpoint_auth_methods_supported: ['none'],
     revocation_endpoint_auth_methods_supported: ['none'],
     access_token_signing_alg_values_supported: ['RS256'],
+    scopes_supported: [...SCOPES],
     login_endpoint: `${issuer}/login`,
     user_registration_endpoint: `${issuer}/register`,
   };

@@ -1,4 +1,5 @@
 import {
+  parseScope,
   REFRESH_TOKEN_GRANT,
   revocationRequestSchema,
   tokenRequestSchema,
@@ -8,13 +9,14 @@ import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { z } from 'zod';
 import { InvalidGrantError } from '../../sessions/errors';
-import type { TokenRefresher } from '../../sessions/refresh';
+import { InvalidScopeError, type TokenRefresher } from '../../sessions/refresh';
 import { looksLikeRefreshToken } from '../../sessions/refresh-token';
 import type { SessionService } from '../../sessions/session-service';
 import {
   type AccessTokenVerifier,
   InvalidAccessTokenError,
 } from '../../tokens/access-token-verifier';
+import { auditContextOf } from '../audit-context';
 import { readBody } from '../body';
 import { sendGrant } from '../token-response';
 import { fieldErrors } from '../validate';
@@ -66,14 +68,19 @@ export function oauthRoutes({ refresher, sessions, verifier, clientId }: OAuthRo
     checkClient(input.client_id, clientId);
     if (input.refresh_token === undefined)
       throw new HttpProblem('invalid_request', 'refresh_token is required');
-    // RFC 6749 §6: no scope beyond the original grant, and the grant had none.
-    if (input.scope !== undefined)
-      throw new HttpProblem('invalid_scope', 'no scope was granted, so none can be requested');
+    // RFC 6749 §6: a scope, if asked for, may only narrow what the user's roles grant.
+    const scope = input.scope === undefined ? undefined : parseScope(input.scope);
     try {
-      sendGrant(ctx, await refresher.refresh(input.refresh_token));
+      const grant = await refresher.refresh(input.refresh_token, {
+        ...(scope === undefined ? {} : { scope }),
+        audit: auditContextOf(ctx),
+      });
+      sendGrant(ctx, grant);
     } catch (error) {
       if (error instanceof InvalidGrantError)
         throw new HttpProblem('invalid_grant', error.message, { cause: error });
+      if (error instanceof InvalidScopeError)
+        throw new HttpProblem('invalid_scope', error.message, { cause: error });
       throw error;
     }
   });
@@ -83,13 +90,17 @@ export function oauthRoutes({ refresher, sessions, verifier, clientId }: OAuthRo
     checkClient(input.client_id, clientId);
     if (input.token === undefined) throw new HttpProblem('invalid_request', 'token is required');
     // RFC 7009 §2.1: the hint only speeds up the search, so the token's shape decides.
+    const audit = auditContextOf(ctx);
     if (looksLikeRefreshToken(input.token)) {
-      await sessions.revokeRefreshToken(input.token);
+      await sessions.revokeRefreshToken(input.token, audit);
     } else {
       // RFC 7009 §2.1 allows revoking an access token's grant: here, its session.
       try {
         const { userId, sessionId } = await verifier.verify(input.token);
-        await sessions.end({ userId, sessionId }, 'token_revoked');
+        await sessions.end({ userId, sessionId }, 'token_revoked', {
+          ...audit,
+          actor: { kind: 'user', userId },
+        });
       } catch (error) {
         if (!(error instanceof InvalidAccessTokenError)) throw error;
       }

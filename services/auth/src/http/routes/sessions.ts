@@ -12,9 +12,12 @@ import type { Throttles } from '../../rate-limit/throttle';
 import type { SessionService } from '../../sessions/session-service';
 import type { CommonPasswords } from '../../users/common-passwords';
 import { type PasswordChanger, WrongCurrentPasswordError } from '../../users/password-change';
+import { auditContextOf } from '../audit-context';
 import type { SessionState } from '../authenticate';
 import { readBody } from '../body';
+import { isUuid } from '../params';
 import { parseWith } from '../validate';
+import { sessionSummaryView } from '../views';
 
 export interface SessionRouteDeps {
   sessions: SessionService;
@@ -26,8 +29,6 @@ export interface SessionRouteDeps {
   /** New passwords follow registration's policy, common-password list included. */
   commonPasswords: CommonPasswords;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** `/logout`, `/sessions` and `/password`: what a signed-in user does with their sessions. */
 export function sessionRoutes({
@@ -45,8 +46,9 @@ export function sessionRoutes({
   router.post('/logout', authenticate, async function logout(ctx) {
     const { scope } = parseWith(logoutQuerySchema, ctx.query);
     const { userId, sessionId } = ctx.state.principal;
-    if (scope === 'all') await sessions.end({ userId }, 'logout_all');
-    else await sessions.end({ userId, sessionId }, 'logout');
+    const audit = auditContextOf(ctx);
+    if (scope === 'all') await sessions.end({ userId }, 'logout_all', audit);
+    else await sessions.end({ userId, sessionId }, 'logout', audit);
     ctx.status = 204;
   });
 
@@ -54,26 +56,17 @@ export function sessionRoutes({
     const { userId, sessionId } = ctx.state.principal;
     const rows = await sessions.list(userId);
     const body: SessionListResponse = {
-      sessions: rows.map((row) => ({
-        id: row.id,
-        created_at: row.created_at.toISOString(),
-        last_used_at: row.last_used_at.toISOString(),
-        expires_at: row.expires_at.toISOString(),
-        idle_expires_at: row.idle_expires_at.toISOString(),
-        client_address: row.client_address,
-        user_agent: row.user_agent,
-        current: row.id === sessionId,
-      })),
+      sessions: rows.map((row) => ({ ...sessionSummaryView(row), current: row.id === sessionId })),
     };
     ctx.body = body;
   });
 
   router.delete('/sessions/:id', authenticate, async function endSession(ctx) {
-    const id = ctx.params.id ?? '';
+    const id = ctx.params.id;
     const { userId } = ctx.state.principal;
     // Someone else's session and no session at all look the same: 404.
-    const ended = UUID.test(id)
-      ? await sessions.end({ userId, sessionId: id }, 'ended_by_user')
+    const ended = isUuid(id)
+      ? await sessions.end({ userId, sessionId: id }, 'ended_by_user', auditContextOf(ctx))
       : 0;
     if (ended === 0) throw new HttpProblem('not_found', 'you have no live session with this id');
     ctx.status = 204;
@@ -95,6 +88,7 @@ export function sessionRoutes({
           sessionId,
           currentPassword: input.current_password,
           newPassword: input.new_password,
+          audit: auditContextOf(ctx),
         });
       } catch (error) {
         if (error instanceof WrongCurrentPasswordError)

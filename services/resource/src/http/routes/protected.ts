@@ -1,31 +1,14 @@
 import type { ProtectedResponse } from '@authpair/contracts';
 import Router from '@koa/router';
-import type { RevocationList } from '../../revocation/revocation-list';
-import type { VerificationMetrics } from '../../verify/verification-metrics';
-import type { AccessTokenVerifier } from '../../verify/verifier';
-import { type AuthenticatedState, requireAccessToken, requireLiveSession } from '../bearer';
+import { type AuthenticatedDeps, authenticated } from '../authenticated';
+import type { AuthenticatedState } from '../bearer';
 
-export interface ProtectedRouteDeps {
-  verifier: AccessTokenVerifier;
-  revocations: RevocationList;
-  realm: string;
-  metrics: Pick<VerificationMetrics, 'outcome'>;
-}
+export type ProtectedRouteDeps = AuthenticatedDeps;
 
 /** `GET /protected`: the endpoint the product started from. */
-export function protectedRoutes({
-  verifier,
-  revocations,
-  realm,
-  metrics,
-}: ProtectedRouteDeps): Router<AuthenticatedState> {
+export function protectedRoutes(deps: ProtectedRouteDeps): Router<AuthenticatedState> {
   const router = new Router<AuthenticatedState>();
-  // Verification, then revocation: every protected route takes both, in this order.
-  const authenticated = [
-    requireAccessToken(verifier, realm, metrics),
-    requireLiveSession(revocations, realm),
-  ] as const;
-  router.get('/protected', ...authenticated, function greet(ctx) {
+  router.get('/protected', ...authenticated(deps), function greet(ctx) {
     const { claims } = ctx.state;
     const body: ProtectedResponse = {
       message: `Hello, ${claims.username}! This is a protected resource.`,

@@ -1,0 +1,123 @@
+import { API_REFERENCE_SCRIPT, DOCS_CONTENT_SECURITY_POLICY } from '@authpair/service-kit';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import type Koa from 'koa';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { request } from '../support/http';
+import { type RunningPair, startPair } from '../support/services';
+
+/**
+ * The OpenAPI documents: valid OpenAPI 3.1, and the same set of operations
+ * as the routers serve, both ways, so neither can drift from the other.
+ */
+let db: TestDatabase;
+let pair: RunningPair;
+let separateMetrics: RunningPair;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  pair = await startPair(db.url);
+  const metricsPort = { METRICS_PORT: '0' };
+  separateMetrics = await startPair(db.url, { auth: metricsPort, resource: metricsPort });
+});
+afterAll(async () => {
+  await pair?.stop();
+  await separateMetrics?.stop();
+  await db?.drop();
+});
+
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'];
+
+interface RouterLike {
+  stack: Array<{ path: string | RegExp; methods: string[] }>;
+}
+
+/** `METHOD /path` of every route the app's routers register, in OpenAPI path form. */
+function routesOf(app: Koa): string[] {
+  const routes = new Set<string>();
+  for (const middleware of app.middleware) {
+    const router = (middleware as { router?: RouterLike }).router;
+    for (const layer of router?.stack ?? []) {
+      if (typeof layer.path !== 'string') continue;
+      const path = layer.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+      // HEAD comes with every GET; `use()` layers have no methods.
+      for (const method of layer.methods.filter((name) => name !== 'HEAD'))
+        routes.add(`${method} ${path}`);
+    }
+  }
+  return [...routes].sort();
+}
+
+/** `METHOD /path` of every operation in a document. */
+function operationsOf(document: { paths: Record<string, Record<string, unknown>> }): string[] {
+  return Object.entries(document.paths)
+    .flatMap(([path, item]) =>
+      Object.keys(item)
+        .filter((key) => HTTP_METHODS.includes(key))
+        .map((method) => `${method.toUpperCase()} ${path}`),
+    )
+    .sort();
+}
+
+describe.each([
+  ['auth', () => pair.auth],
+  ['resource', () => pair.resource],
+])('the %s service document', (_name, service) => {
+  it('is a valid OpenAPI 3.1 document', async () => {
+    const response = await request(`${service().url}/openapi.json`);
+    expect(response.status).toBe(200);
+    expect(response.body.openapi).toMatch(/^3\.1\./);
+    const result = await new Validator().validate(response.body);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  it('documents exactly the routes the routers register', async () => {
+    const document = (await request(`${service().url}/openapi.json`)).body;
+    const routes = routesOf(service().app);
+    expect(routes.length).toBeGreaterThan(4);
+    expect(operationsOf(document)).toEqual(routes);
+  });
+
+  it('gives every documented schema reference a target', async () => {
+    const document = (await request(`${service().url}/openapi.json`)).body;
+    const refs = [
+      ...JSON.stringify(document).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g),
+    ];
+    expect(refs.length).toBeGreaterThan(0);
+    for (const [, name] of refs) expect(Object.keys(document.components.schemas)).toContain(name);
+  });
+});
+
+describe('with METRICS_PORT', () => {
+  it('documents and routes /metrics on neither service’s public port', async () => {
+    for (const service of [separateMetrics.auth, separateMetrics.resource]) {
+      const document = (await request(`${service.url}/openapi.json`)).body;
+      expect(operationsOf(document)).not.toContain('GET /metrics');
+      expect(operationsOf(document)).toEqual(routesOf(service.app));
+    }
+  });
+});
+
+describe('the /docs page', () => {
+  it('loads the pinned viewer with its integrity hash, under a policy allowing only that script', async () => {
+    for (const service of [pair.auth, pair.resource]) {
+      const page = await request(`${service.url}/docs`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      const csp = page.headers.get('content-security-policy') ?? '';
+      expect(csp).toBe(DOCS_CONTENT_SECURITY_POLICY);
+      expect(csp).toContain(`script-src ${API_REFERENCE_SCRIPT.url};`);
+      expect(csp).not.toMatch(/script-src[^;]*('unsafe-inline'|'unsafe-eval'|\*)/);
+      expect(page.headers.get('x-frame-options')).toBe('DENY');
+      const scripts = [...page.text.matchAll(/<script\b[^>]*>/g)].map(([tag]) => tag);
+      expect(scripts).toEqual([
+        expect.stringContaining('data-url="./openapi.json"'),
+        `<script src="${API_REFERENCE_SCRIPT.url}" integrity="${API_REFERENCE_SCRIPT.integrity}" crossorigin="anonymous">`,
+      ]);
+      // No inline code: the configuration script has no body to run.
+      expect(page.text).toMatch(/<script id="api-reference"[^>]*><\/script>/);
+      expect(API_REFERENCE_SCRIPT.url).toContain(`@${API_REFERENCE_SCRIPT.version}/`);
+      expect(API_REFERENCE_SCRIPT.integrity).toMatch(/^sha384-[A-Za-z0-9+/]{64}$/);
+    }
+  });
+});
