@@ -24,6 +24,10 @@ export interface LoadOptions {
   /** A header set per request, e.g. a different token each time. */
   headersFor?: (n: number) => Record<string, string>;
   expectStatus?: number;
+  /** Seconds before autocannon gives a request up (its default is 10). */
+  timeoutSeconds?: number;
+  /** Requests per second per connection, for a probe rather than a load. */
+  connectionRate?: number;
 }
 
 /** One autocannon run; failures counts everything that was not the expected status. */
@@ -44,6 +48,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       url: options.url,
       connections: options.connections,
       duration: options.durationSeconds,
+      ...(options.timeoutSeconds === undefined ? {} : { timeout: options.timeoutSeconds }),
+      ...(options.connectionRate === undefined ? {} : { connectionRate: options.connectionRate }),
       method: options.method ?? 'GET',
       headers: options.headers ?? {},
       ...(typeof options.body === 'string' ? { body: options.body } : {}),
@@ -168,6 +174,51 @@ export async function runChains(options: ChainOptions): Promise<LoadResult> {
   return {
     requests: latencies.length,
     rps: latencies.length / elapsed,
+    p50: at(0.5),
+    p99: at(0.99),
+    failures,
+    statuses,
+  };
+}
+
+/**
+ * A health-check probe: one GET every `intervalMs` on a keep-alive
+ * connection, as a load balancer sends them, timing each answer.
+ */
+export async function runProbe(
+  url: string,
+  intervalMs: number,
+  durationSeconds: number,
+): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  let failures = 0;
+  const deadline = performance.now() + durationSeconds * 1000;
+  while (performance.now() < deadline) {
+    const sentAt = performance.now();
+    const status = await new Promise<number>((resolve) => {
+      const req = httpRequest(url, { agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', () => resolve(0));
+      req.end();
+    });
+    latencies.push(performance.now() - sentAt);
+    statuses[status] = (statuses[status] ?? 0) + 1;
+    if (status !== 200) failures += 1;
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.max(0, intervalMs - (performance.now() - sentAt))),
+    );
+  }
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
+  return {
+    requests: latencies.length,
+    rps: latencies.length / durationSeconds,
     p50: at(0.5),
     p99: at(0.99),
     failures,

@@ -22,7 +22,7 @@ import {
   TEST_PEPPER,
 } from '../support/services';
 import { TestIssuer } from '../support/test-issuer';
-import { type LoadOptions, type LoadResult, median, runChains, runLoad } from './load';
+import { type LoadOptions, type LoadResult, median, runChains, runLoad, runProbe } from './load';
 import { type ServerProcess, startServer } from './process';
 import { type Report, type Row, toMarkdown, writeReport } from './report';
 
@@ -38,6 +38,8 @@ const settings = {
 };
 
 const TSX = ['--import', 'tsx'];
+/** prom-client's default event-loop sampling interval (eventLoopMonitoringPrecision). */
+const EVENT_LOOP_SAMPLING_MS = 10;
 const peer = (file: string) => [...TSX, `test/bench/peers/${file}`];
 
 interface Server {
@@ -284,18 +286,23 @@ async function loginLoads(checks: Report['checks']): Promise<Row[]> {
         headers: { 'content-type': 'application/json' },
         body: (n) => bodies[n % bodies.length] as string,
         connections: settings.connections,
-        durationSeconds: settings.durationSeconds * 2,
+        durationSeconds: settings.durationSeconds * 3,
+        // 50 logins queued for a few hashing threads wait seconds by design; a client
+        // that gave up at 10 s would resend, and the abandoned hash would still run.
+        timeoutSeconds: 120,
       }),
-      runLoad({
-        url: `${auth.url}/healthz`,
-        connections: 1,
-        durationSeconds: settings.durationSeconds * 2,
-      }),
+      // A probe, as a load balancer's health check would be: every 20 ms, not a second load.
+      runProbe(`${auth.url}/healthz`, 20, settings.durationSeconds * 3),
     ]);
+    if (flood.failures > 0) log(`login flood statuses: ${JSON.stringify(flood.statuses)}`);
     const metrics = await fetch(`${auth.url}/metrics`).then((r) => r.text());
-    const loopP99Ms =
+    // prom-client's histogram (perf_hooks.monitorEventLoopDelay, 10 ms resolution)
+    // records each interval between its timer's firings, so an idle loop reads
+    // 10 ms: the delay is what exceeds the sampling interval.
+    const lagP99Ms =
       Number(/^nodejs_eventloop_lag_p99_seconds(?:\{[^}]*\})? ([\d.e+-]+)$/m.exec(metrics)?.[1]) *
       1000;
+    const loopP99Ms = Math.max(0, lagP99Ms - EVENT_LOOP_SAMPLING_MS);
     const floodRow: Row = {
       load: `POST /login flood (bcrypt cost ${settings.bcryptCost})`,
       server: 'authpair auth',
@@ -318,7 +325,7 @@ async function loginLoads(checks: Report['checks']): Promise<Row[]> {
     };
     checks.push({
       target: 'login flood: /healthz p99 < 20 ms',
-      measured: `${health.p99} ms`,
+      measured: `${health.p99.toFixed(1)} ms`,
       met: health.p99 < 20,
     });
     checks.push({

@@ -37,10 +37,12 @@ async function until(condition: () => Promise<boolean>, timeoutMs: number): Prom
 }
 
 describe('the verified-token cache', () => {
-  it('answers a repeated token from memory', async () => {
+  it('answers a repeated token from memory from its third call on', async () => {
     const token = issuer.mint();
     const { hits } = resource.verifier.cache;
     expect((await call(token)).status).toBe(200);
+    expect((await call(token)).status).toBe(200); // verified again, and admitted
+    expect(resource.verifier.cache.hits).toBe(hits);
     expect((await call(token)).status).toBe(200);
     expect(resource.verifier.cache.hits).toBe(hits + 1);
     const metrics = await request(`${resource.url}/metrics`);
@@ -57,8 +59,10 @@ describe('the verified-token cache', () => {
   it('refuses a cached token once its session is revoked', async () => {
     const sid = `session-${Date.now()}`;
     const token = issuer.mint({ claims: { sid } });
+    for (let i = 0; i < 3; i += 1) expect((await call(token)).status).toBe(200);
+    const { hits } = resource.verifier.cache;
     expect((await call(token)).status).toBe(200);
-    expect((await call(token)).status).toBe(200);
+    expect(resource.verifier.cache.hits).toBe(hits + 1); // it is served from the cache
     issuer.feed.revoked.push(sid);
     await until(async () => (await call(token)).status === 401, 5000);
     expect((await call(token)).body).toMatchObject({ code: 'invalid_token' });
@@ -69,8 +73,8 @@ describe('the verified-token cache', () => {
     issuer.keys.push(retiring);
     await resource.jwks.refresh();
     const token = issuer.mint({ key: retiring });
-    expect((await call(token)).status).toBe(200);
-    expect((await call(token)).status).toBe(200);
+    for (let i = 0; i < 3; i += 1) expect((await call(token)).status).toBe(200);
+    expect(resource.verifier.cache.size).toBeGreaterThan(0);
     issuer.keys.splice(issuer.keys.indexOf(retiring), 1);
     await resource.jwks.refresh();
     const response = await call(token);
@@ -81,7 +85,7 @@ describe('the verified-token cache', () => {
   it('refuses a cached token once it expires', async () => {
     const exp = Math.floor(Date.now() / 1000) + 2;
     const token = issuer.mint({ claims: { exp } });
-    expect((await call(token)).status).toBe(200);
+    for (let i = 0; i < 3; i += 1) expect((await call(token)).status).toBe(200);
     await until(async () => (await call(token)).status === 401, 5000);
     expect(Date.now()).toBeGreaterThanOrEqual(exp * 1000);
   });

@@ -29,16 +29,24 @@ export function httpMetrics(registry: Registry): Middleware {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
+  // prom-client validates and hashes the labels on every observe(); the
+  // series are few (route patterns x methods Node parses x statuses), so each
+  // series' child is looked up once and kept.
+  const series = new Map<string, { observe(seconds: number): void }>();
   return async function observeRequest(ctx, next) {
-    const end = duration.startTimer();
+    const started = process.hrtime.bigint();
     try {
       await next();
     } finally {
-      end({
-        method: ctx.method,
-        route: routeOf(ctx as { _matchedRoute?: unknown }),
-        status: String(ctx.status),
-      });
+      const route = routeOf(ctx as { _matchedRoute?: unknown });
+      const status = String(ctx.status);
+      const key = `${ctx.method} ${route} ${status}`;
+      let child = series.get(key);
+      if (child === undefined) {
+        child = duration.labels({ method: ctx.method, route, status });
+        series.set(key, child);
+      }
+      child.observe(Number(process.hrtime.bigint() - started) / 1e9);
     }
   };
 }

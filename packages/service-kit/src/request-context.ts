@@ -20,6 +20,29 @@ export function routeOf(ctx: { _matchedRoute?: unknown }): string {
 }
 
 /**
+ * The per-request state: a class rather than Koa's plain `{}`, so the
+ * request logger can be a lazy accessor on the prototype. A child logger
+ * costs an allocation and a bindings serialisation, and most requests log
+ * nothing but the access line; an accessor defined per request
+ * (Object.defineProperty) would cost more than it saves.
+ */
+class RequestStateImpl implements RequestState {
+  readonly requestId: string;
+  readonly #logger: Logger;
+  #log: Logger | undefined;
+
+  constructor(requestId: string, logger: Logger) {
+    this.requestId = requestId;
+    this.#logger = logger;
+  }
+
+  get log(): Logger {
+    this.#log ??= this.#logger.child({ req_id: this.requestId });
+    return this.#log;
+  }
+}
+
+/**
  * Assigns the request id (the caller's `x-request-id` when acceptable, else a
  * new UUID), echoes it, and writes one access-log line when the response is
  * done. The line carries the path without its query string: a query could
@@ -30,18 +53,7 @@ export function requestContext(logger: Logger): Middleware<RequestState> {
     const started = process.hrtime.bigint();
     const offered = ctx.get('x-request-id');
     const requestId = ACCEPTABLE_REQUEST_ID.test(offered) ? offered : randomUUID();
-    ctx.state.requestId = requestId;
-    // A child logger costs an allocation and a bindings serialisation; most
-    // requests never log anything but the access line, so build it on first use.
-    let child: Logger | undefined;
-    Object.defineProperty(ctx.state, 'log', {
-      get: () => {
-        child ??= logger.child({ req_id: requestId });
-        return child;
-      },
-      enumerable: true,
-      configurable: true,
-    });
+    ctx.state = new RequestStateImpl(requestId, logger);
     ctx.set('X-Request-Id', requestId);
     try {
       await next();

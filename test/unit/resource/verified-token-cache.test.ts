@@ -11,6 +11,18 @@ const claims = (sub: string): VerifiedClaims => ({
   username: sub,
 });
 
+/** Verified twice: the doorkeeper admits a token on its second verification. */
+function admit(
+  cache: VerifiedTokenCache,
+  token: string,
+  sub: string,
+  kid: string,
+  expiresAt: number,
+) {
+  cache.set(token, claims(sub), kid, expiresAt);
+  cache.set(token, claims(sub), kid, expiresAt);
+}
+
 function keySet(kids: string[]) {
   const held = new Set(kids);
   return { held, holds: (kid: string) => held.has(kid) };
@@ -19,7 +31,7 @@ function keySet(kids: string[]) {
 describe('verified-token cache', () => {
   it('returns the frozen claims until the entry expires', () => {
     const cache = new VerifiedTokenCache(10, keySet(['k']));
-    cache.set('t', claims('a'), 'k', 1000);
+    admit(cache, 't', 'a', 'k', 1000);
     expect(cache.get('t', 999)).toEqual(claims('a'));
     expect(Object.isFrozen(cache.get('t', 999))).toBe(true);
     expect(cache.get('t', 1000)).toBeUndefined();
@@ -29,7 +41,7 @@ describe('verified-token cache', () => {
   it('stops answering for a token the moment its key leaves the key set', () => {
     const keys = keySet(['k']);
     const cache = new VerifiedTokenCache(10, keys);
-    cache.set('t', claims('a'), 'k', 1000);
+    admit(cache, 't', 'a', 'k', 1000);
     keys.held.delete('k');
     expect(cache.get('t', 0)).toBeUndefined();
     keys.held.add('k');
@@ -38,10 +50,10 @@ describe('verified-token cache', () => {
 
   it('evicts the least recently used entry when full', () => {
     const cache = new VerifiedTokenCache(2, keySet(['k']));
-    cache.set('a', claims('a'), 'k', 1000);
-    cache.set('b', claims('b'), 'k', 1000);
+    admit(cache, 'a', 'a', 'k', 1000);
+    admit(cache, 'b', 'b', 'k', 1000);
     cache.get('a', 0); // a is now more recent than b
-    cache.set('c', claims('c'), 'k', 1000);
+    admit(cache, 'c', 'c', 'k', 1000);
     expect(cache.get('b', 0)).toBeUndefined();
     expect(cache.get('a', 0)).toBeDefined();
     expect(cache.get('c', 0)).toBeDefined();
@@ -50,7 +62,7 @@ describe('verified-token cache', () => {
 
   it('holds nothing when its size is 0', () => {
     const cache = new VerifiedTokenCache(0, keySet(['k']));
-    cache.set('t', claims('a'), 'k', 1000);
+    admit(cache, 't', 'a', 'k', 1000);
     expect(cache.get('t', 0)).toBeUndefined();
     expect(cache.size).toBe(0);
   });
@@ -58,9 +70,18 @@ describe('verified-token cache', () => {
   it('counts hits and misses', () => {
     const cache = new VerifiedTokenCache(10, keySet(['k']));
     cache.get('t', 0);
-    cache.set('t', claims('a'), 'k', 1000);
+    admit(cache, 't', 'a', 'k', 1000);
     cache.get('t', 0);
     cache.get('t', 0);
     expect({ hits: cache.hits, misses: cache.misses }).toEqual({ hits: 2, misses: 1 });
+  });
+
+  it('admits a token on its second verification, not its first', () => {
+    const cache = new VerifiedTokenCache(10, keySet(['k']));
+    cache.set('t', claims('a'), 'k', 1000);
+    expect(cache.get('t', 0)).toBeUndefined();
+    expect(cache.size).toBe(0);
+    cache.set('t', claims('a'), 'k', 1000);
+    expect(cache.get('t', 0)).toEqual(claims('a'));
   });
 });

@@ -2,19 +2,20 @@ import { scopesOf } from '@authpair/contracts';
 import { type AuditContext, recordAudit } from '../audit/audit-log';
 import { inTransaction } from '../db/pool';
 import { InvalidGrantError, type InvalidGrantReason } from './errors';
-import { refreshTokenHash } from './refresh-token';
+import { generateRefreshToken, refreshTokenHash } from './refresh-token';
 import { decideRefresh } from './rotation-policy';
 import { createSessionQueries } from './session-queries';
 import {
-  issueGrant,
+  type PendingGrant,
   type SessionGrant,
   type SessionService,
   type SessionServiceDeps,
+  signGrant,
 } from './session-service';
 
-/** A decision applied: the grant, or why there is none (also the metric's outcome). */
+/** A decision applied: the grant to sign, or why there is none (also the metric's outcome). */
 type Applied =
-  | { outcome: 'rotated' | 'retried'; grant: SessionGrant }
+  | { outcome: 'rotated' | 'retried'; pending: PendingGrant }
   | { outcome: InvalidGrantReason | 'invalid_scope' };
 
 /** What comes with the refresh token. */
@@ -39,12 +40,12 @@ export class InvalidScopeError extends Error {
 export function createTokenRefresher(deps: SessionServiceDeps & { sessions: SessionService }) {
   const { pool, settings, metrics, logger, sessions } = deps;
 
-  async function apply(hash: Buffer, sessionId: string, request: RefreshRequest): Promise<Applied> {
+  async function apply(hash: Buffer, request: RefreshRequest): Promise<Applied> {
     return inTransaction(pool, async (db): Promise<Applied> => {
       const queries = createSessionQueries(db);
-      const session = await queries.lockSession(sessionId);
-      // Re-read under the lock: what was read before it may have changed.
-      const token = await queries.presentedToken(hash);
+      const session = await queries.lockFamilyOf(hash);
+      // Read under the lock: a concurrent exchange of this family has committed or not begun.
+      const token = session === undefined ? undefined : await queries.presentedToken(hash);
       if (session === undefined || token === undefined) return { outcome: 'invalid' };
 
       const decision = decideRefresh({
@@ -67,10 +68,22 @@ export function createTokenRefresher(deps: SessionServiceDeps & { sessions: Sess
             return { outcome: 'invalid_scope' };
           // A retry supersedes the child the client never received: one live token per family.
           if (decision.kind === 'retry') await queries.revokeToken(decision.supersede);
-          const { grant, refreshTokenId } = await issueGrant(db, deps, session, token.id, scope);
-          await queries.spend(token.id, refreshTokenId);
-          await queries.touchSession(session.id);
-          return { outcome: decision.kind === 'rotate' ? 'rotated' : 'retried', grant };
+          const next = generateRefreshToken();
+          const child = await queries.rotate({
+            sessionId: session.id,
+            parentId: token.id,
+            hash: next.hash,
+            ttlSeconds: settings.refreshTokenTtl,
+          });
+          return {
+            outcome: decision.kind === 'rotate' ? 'rotated' : 'retried',
+            pending: {
+              subject: session,
+              scope,
+              refreshToken: next.token,
+              notAfter: child.expiresAt,
+            },
+          };
         }
         case 'reuse': {
           await sessions.endWithin(
@@ -106,16 +119,15 @@ export function createTokenRefresher(deps: SessionServiceDeps & { sessions: Sess
      */
     async refresh(token: string, request: RefreshRequest): Promise<SessionGrant> {
       const hash = refreshTokenHash(token);
-      const sessionId =
-        hash === undefined ? undefined : await createSessionQueries(pool).familyOf(hash);
       const applied: Applied =
-        hash === undefined || sessionId === undefined
-          ? { outcome: 'invalid' }
-          : await apply(hash, sessionId, request);
+        hash === undefined ? { outcome: 'invalid' } : await apply(hash, request);
       metrics.refreshed(applied.outcome);
-      if ('grant' in applied) {
+      if ('pending' in applied) {
+        // Signed after the commit, holding no lock. Should signing fail (503), the
+        // client retries with the same token inside the grace window and gets a pair.
+        const grant = await signGrant(deps, applied.pending);
         metrics.tokensIssued();
-        return applied.grant;
+        return grant;
       }
       if (applied.outcome === 'invalid_scope')
         throw new InvalidScopeError('the scope asked for is not granted to this user');

@@ -130,8 +130,12 @@ export function createSessionQueries(db: Queryable) {
       return rows[0]?.session_id;
     },
 
-    /** Takes the family lock: every change to a family's tokens happens under it. */
-    async lockSession(sessionId: string): Promise<LockedSession | undefined> {
+    /**
+     * Takes the family lock of a presented token (its session row): every
+     * change to a family's tokens happens under it. Found and locked in one
+     * round trip; unknown hashes lock nothing.
+     */
+    async lockFamilyOf(hash: Buffer): Promise<LockedSession | undefined> {
       const { rows } = await db.query<{
         id: string;
         user_id: string;
@@ -143,9 +147,9 @@ export function createSessionQueries(db: Queryable) {
       }>(
         `SELECT s.id, s.user_id, u.username, u.roles, u.disabled_at, s.expires_at, s.revoked_at
            FROM sessions s JOIN users u ON u.id = s.user_id
-          WHERE s.id = $1
+          WHERE s.id = (SELECT t.session_id FROM refresh_tokens t WHERE t.token_hash = $1)
             FOR UPDATE OF s`,
-        [sessionId],
+        [hash],
       );
       const row = rows[0];
       return row === undefined
@@ -197,13 +201,36 @@ export function createSessionQueries(db: Queryable) {
       };
     },
 
-    /** Marks a token spent (keeping its first use time, so a grace window never slides) and names its child. */
-    async spend(tokenId: string, childId: string): Promise<void> {
-      await db.query(
-        `UPDATE refresh_tokens SET used_at = COALESCE(used_at, now()), replaced_by = $2
-          WHERE id = $1`,
-        [tokenId, childId],
+    /**
+     * Rotation's writes in one statement: the child token (expiring after
+     * `ttlSeconds`, never after its session), the parent spent (keeping its
+     * first use time, so a grace window never slides) and naming the child,
+     * and the session's last use. Runs under the family lock.
+     */
+    async rotate(input: {
+      sessionId: string;
+      parentId: string;
+      hash: Buffer;
+      ttlSeconds: number;
+    }): Promise<{ id: string; expiresAt: Date }> {
+      const { rows } = await db.query<{ id: string; expires_at: Date }>(
+        `WITH child AS (
+           INSERT INTO refresh_tokens (session_id, token_hash, parent_id, expires_at)
+           SELECT s.id, $2, $3, LEAST(now() + make_interval(secs => $4), s.expires_at)
+             FROM sessions s WHERE s.id = $1
+           RETURNING id, expires_at
+         ), spent AS (
+           UPDATE refresh_tokens SET used_at = COALESCE(used_at, now()),
+                  replaced_by = (SELECT id FROM child)
+            WHERE id = $3
+         ), touched AS (
+           UPDATE sessions SET last_used_at = now() WHERE id = $1
+         )
+         SELECT id, expires_at FROM child`,
+        [input.sessionId, input.hash, input.parentId, input.ttlSeconds],
       );
+      const row = rows[0] as { id: string; expires_at: Date };
+      return { id: row.id, expiresAt: row.expires_at };
     },
 
     async revokeToken(tokenId: string): Promise<void> {
@@ -211,10 +238,6 @@ export function createSessionQueries(db: Queryable) {
         'UPDATE refresh_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL',
         [tokenId],
       );
-    },
-
-    async touchSession(sessionId: string): Promise<void> {
-      await db.query('UPDATE sessions SET last_used_at = now() WHERE id = $1', [sessionId]);
     },
 
     /**

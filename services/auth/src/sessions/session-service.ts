@@ -44,43 +44,61 @@ export interface GrantSubject {
   roles: readonly string[];
 }
 
+/** A refresh token stored in its family, and what its access token will say. */
+export interface PendingGrant {
+  subject: GrantSubject;
+  scope: readonly string[];
+  refreshToken: string;
+  /** The refresh token's expiry: no access token of the grant may outlive it. */
+  notAfter: Date;
+}
+
 /**
- * Issues a new refresh token into the family and an access token bound to
- * the session, in the caller's transaction. The access token's `exp` is
- * capped by the refresh token's expiry, so no access token outlives its
- * session (absolute or idle). Its scope is what the user's roles grant
- * now, or the narrower `scope` the client asked for (the caller checked it).
+ * Stores a new refresh token into the family, in the caller's transaction.
+ * Its scope is what the user's roles grant now, or the narrower `scope` the
+ * client asked for (the caller checked it). The access token is signed by
+ * `signGrant` once the transaction has committed: an RSA signature takes
+ * longer than the rest of the work, and no lock or connection should be
+ * held for it.
  */
-export async function issueGrant(
+export async function storeGrant(
   db: Queryable,
-  deps: Pick<SessionServiceDeps, 'tokens' | 'settings'>,
-  session: GrantSubject,
-  parentId: string | null,
-  scope: readonly string[] = scopesOf(session.roles),
-): Promise<{ grant: SessionGrant; refreshTokenId: string }> {
+  deps: Pick<SessionServiceDeps, 'settings'>,
+  subject: GrantSubject,
+  scope: readonly string[] = scopesOf(subject.roles),
+): Promise<PendingGrant> {
   const next = generateRefreshToken();
   const stored = await createSessionQueries(db).insertRefreshToken({
-    sessionId: session.id,
+    sessionId: subject.id,
     hash: next.hash,
-    parentId,
+    parentId: null,
     ttlSeconds: deps.settings.refreshTokenTtl,
   });
+  return { subject, scope, refreshToken: next.token, notAfter: stored.expiresAt };
+}
+
+/**
+ * Signs the access token of a stored grant. Its `exp` is capped by the
+ * refresh token's expiry, so no access token outlives its session
+ * (absolute or idle).
+ */
+export async function signGrant(
+  deps: Pick<SessionServiceDeps, 'tokens'>,
+  { subject, scope, refreshToken, notAfter }: PendingGrant,
+): Promise<SessionGrant> {
   const access = await deps.tokens.issue({
-    userId: session.userId,
-    username: session.username,
-    sessionId: session.id,
+    userId: subject.userId,
+    username: subject.username,
+    sessionId: subject.id,
     scope: scope.join(' '),
-    notAfter: stored.expiresAt,
+    notAfter,
   });
   return {
-    grant: {
-      sessionId: session.id,
-      accessToken: access.token,
-      expiresIn: access.expiresIn,
-      refreshToken: next.token,
-      scope: access.claims.scope ?? '',
-    },
-    refreshTokenId: stored.id,
+    sessionId: subject.id,
+    accessToken: access.token,
+    expiresIn: access.expiresIn,
+    refreshToken,
+    scope: access.claims.scope ?? '',
   };
 }
 
@@ -112,7 +130,7 @@ export function createSessionService(deps: SessionServiceDeps) {
       client: ClientInfo,
       audit: AuditContext,
     ): Promise<SessionGrant> {
-      const { grant } = await inTransaction(pool, async (db) => {
+      const pending = await inTransaction(pool, async (db) => {
         const queries = createSessionQueries(db);
         const current = await queries.lockUserForSession(user.id);
         if (current === undefined || current.disabledAt !== null)
@@ -123,19 +141,20 @@ export function createSessionService(deps: SessionServiceDeps) {
           clientAddress: printable(client.address, 64),
           userAgent: printable(client.userAgent, 512),
         });
-        const issued = await issueGrant(
-          db,
-          deps,
-          { id: session.id, userId: user.id, username: current.username, roles: current.roles },
-          null,
-        );
+        const stored = await storeGrant(db, deps, {
+          id: session.id,
+          userId: user.id,
+          username: current.username,
+          roles: current.roles,
+        });
         await recordAudit(db, audit, {
           type: 'login_succeeded',
           targetUserId: user.id,
           detail: { session_id: session.id },
         });
-        return issued;
+        return stored;
       });
+      const grant = await signGrant(deps, pending);
       metrics.started();
       metrics.tokensIssued();
       return grant;
