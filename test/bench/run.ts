@@ -179,11 +179,6 @@ async function main(): Promise<void> {
           `${check('same token: >= 4x express-jwt + jwks-rsa', ratio(ours, byName[peers.express?.name ?? '']), 4)} express`,
           `${check('same token: >= 60% of bare Koa', ratio(ours, byName[peers.koaBare?.name ?? '']) * 100, 60, '%')} of bare Koa`,
         ].join(', ');
-        checks.push({
-          target: 'resource peak RSS < 150 MB',
-          measured: `${Math.round(ours.peakRssMb)} MB`,
-          met: ours.peakRssMb < 150,
-        });
       }
 
       const distinct = Array.from({ length: settings.distinctTokens }, (_, i) =>
@@ -203,6 +198,14 @@ async function main(): Promise<void> {
       oursDistinct.ratio = `${check('distinct tokens: >= 90% of Koa + jose', ratio(oursDistinct, reference) * 100, 90, '%')} of Koa + jose`;
       oursDistinct.note = `(${settings.distinctTokens} tokens cycled through a ${settings.verifiedTokenCache}-entry cache: every lookup misses)`;
       rows.push(reference, oursDistinct);
+      const peak = Math.max(
+        ...rows.filter((row) => row.server === resource.name).map((row) => row.peakRssMb),
+      );
+      checks.push({
+        target: 'resource peak RSS < 150 MB, under every load',
+        measured: `${Math.round(peak)} MB`,
+        met: peak < 150,
+      });
     }
 
     if (only === undefined || only === 'login') {
