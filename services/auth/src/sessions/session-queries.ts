@@ -144,13 +144,14 @@ export function createSessionQueries(db: Queryable) {
         disabled_at: Date | null;
         expires_at: Date;
         revoked_at: Date | null;
-      }>(
-        `SELECT s.id, s.user_id, u.username, u.roles, u.disabled_at, s.expires_at, s.revoked_at
+      }>({
+        name: 'refresh-lock-family',
+        text: `SELECT s.id, s.user_id, u.username, u.roles, u.disabled_at, s.expires_at, s.revoked_at
            FROM sessions s JOIN users u ON u.id = s.user_id
           WHERE s.id = (SELECT t.session_id FROM refresh_tokens t WHERE t.token_hash = $1)
             FOR UPDATE OF s`,
-        [hash],
-      );
+        values: [hash],
+      });
       const row = rows[0];
       return row === undefined
         ? undefined
@@ -177,14 +178,15 @@ export function createSessionQueries(db: Queryable) {
         child_used_at: Date | null;
         child_revoked_at: Date | null;
         now: Date;
-      }>(
-        `SELECT t.id, t.session_id, t.expires_at, t.used_at, t.revoked_at,
+      }>({
+        name: 'refresh-presented-token',
+        text: `SELECT t.id, t.session_id, t.expires_at, t.used_at, t.revoked_at,
                 c.id AS child_id, c.used_at AS child_used_at, c.revoked_at AS child_revoked_at,
                 clock_timestamp() AS now
            FROM refresh_tokens t LEFT JOIN refresh_tokens c ON c.id = t.replaced_by
           WHERE t.token_hash = $1`,
-        [hash],
-      );
+        values: [hash],
+      });
       const row = rows[0];
       if (row === undefined) return undefined;
       return {
@@ -213,8 +215,9 @@ export function createSessionQueries(db: Queryable) {
       hash: Buffer;
       ttlSeconds: number;
     }): Promise<{ id: string; expiresAt: Date }> {
-      const { rows } = await db.query<{ id: string; expires_at: Date }>(
-        `WITH child AS (
+      const { rows } = await db.query<{ id: string; expires_at: Date }>({
+        name: 'refresh-rotate',
+        text: `WITH child AS (
            INSERT INTO refresh_tokens (session_id, token_hash, parent_id, expires_at)
            SELECT s.id, $2, $3, LEAST(now() + make_interval(secs => $4), s.expires_at)
              FROM sessions s WHERE s.id = $1
@@ -227,8 +230,8 @@ export function createSessionQueries(db: Queryable) {
            UPDATE sessions SET last_used_at = now() WHERE id = $1
          )
          SELECT id, expires_at FROM child`,
-        [input.sessionId, input.hash, input.parentId, input.ttlSeconds],
-      );
+        values: [input.sessionId, input.hash, input.parentId, input.ttlSeconds],
+      });
       const row = rows[0] as { id: string; expires_at: Date };
       return { id: row.id, expiresAt: row.expires_at };
     },
