@@ -247,7 +247,8 @@ async function loginLoads(checks: Report['checks']): Promise<Row[]> {
   let auth: ServerProcess | undefined;
   const rows: Row[] = [];
   try {
-    postgres = await startTestPostgres();
+    // At the container's bridge address: no docker-proxy between the service and its database.
+    postgres = await startTestPostgres({ direct: true });
     const port = await freePort();
     auth = await startServer(
       'authpair auth',
