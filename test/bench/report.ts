@@ -19,6 +19,8 @@ export interface Row {
 export interface Report {
   date: string;
   mode: 'full' | 'quick';
+  /** `--only=<loads>`: a partial run, kept apart from the full table. */
+  only?: string;
   machine: { cpus: number; node: string };
   settings: Record<string, string | number>;
   rows: Row[];
@@ -55,11 +57,20 @@ export function toMarkdown(report: Report): string {
   return lines.join('\n');
 }
 
-/** Writes the report as JSON and Markdown under test/bench/results/. */
+/**
+ * Writes the report as JSON and Markdown under test/bench/results/: a full
+ * run as `latest` (committed, linked from the README); a quick or partial
+ * run beside it (ignored by git), so neither overwrites the full table.
+ */
 export function writeReport(report: Report): string {
   const dir = join(ROOT, 'test/bench/results');
   mkdirSync(dir, { recursive: true });
-  const base = report.mode === 'quick' ? 'quick' : 'latest';
+  const base =
+    report.mode === 'quick'
+      ? 'quick'
+      : report.only === undefined
+        ? 'latest'
+        : `only-${report.only}`;
   writeFileSync(join(dir, `${base}.json`), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(dir, `${base}.md`), toMarkdown(report));
   return join(dir, `${base}.md`);

@@ -4,8 +4,9 @@
  * process over loopback. Prints one table, writes it to test/bench/results/,
  * and exits non-zero if any request that should have succeeded did not.
  *
- *   npm run bench              full run: 3 runs per row, medians (about 8 minutes)
- *   npm run bench -- --quick   smoke run: 1 short run per row (CI)
+ *   npm run bench                  full run: 3 runs per row, medians (about 6 minutes)
+ *   npm run bench -- --quick       smoke run: 1 short run per row (part of npm test)
+ *   npm run bench -- --only=verify the /protected loads only (--only=login: login, /healthz, refresh)
  */
 
 import { generateKeyPairSync } from 'node:crypto';
@@ -218,6 +219,7 @@ async function main(): Promise<void> {
   const report: Report = {
     date: new Date().toISOString(),
     mode: quick ? 'quick' : 'full',
+    ...(only === undefined ? {} : { only }),
     machine: { cpus: availableParallelism(), node: process.version },
     settings,
     rows,
