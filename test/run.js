@@ -67,6 +67,22 @@ const result = spawnSync(
   { cwd: root, env, stdio: 'inherit' },
 );
 
+// The benchmark's smoke run (`npm run bench -- --quick`, about a minute):
+// every load once, briefly, failing on any request that should have
+// succeeded. Only after a whole, green suite: not when jest was given a
+// pattern, and not when AUTHPAIR_BENCH_SMOKE=0. Its figures go to
+// test/bench/results/quick.* (not committed); the full run stays manual.
+let status = result.status ?? 1;
+const smoke = status === 0 && process.argv.length <= 2 && process.env.AUTHPAIR_BENCH_SMOKE !== '0';
+if (smoke) {
+  process.stderr.write('\n[test] benchmark smoke run: npm run bench -- --quick\n');
+  status =
+    spawnSync('npm', ['run', 'bench', '--', '--quick'], { cwd: root, env, stdio: 'inherit' })
+      .status ?? 1;
+} else if (status === 0) {
+  skipped.push('benchmark smoke run (a jest pattern was given, or AUTHPAIR_BENCH_SMOKE=0)');
+}
+
 if (skipped.length > 0)
-  banner(['Reminder: these suites were SKIPPED:', ...skipped.map((suite) => `  - ${suite}`)]);
-process.exit(result.status ?? 1);
+  banner(['Reminder: these were SKIPPED:', ...skipped.map((suite) => `  - ${suite}`)]);
+process.exit(status);
