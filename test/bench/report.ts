@@ -44,7 +44,7 @@ export function toMarkdown(report: Report): string {
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |',
     ...report.rows.map(
       (row) =>
-        `| ${row.load} | ${row.server} | ${fmt(row.rps)} | ${fmt(row.p50, 1)} | ${fmt(row.p99, 1)} | ${row.failures} | ${fmt(row.peakRssMb)} | ${row.ratio ?? ''}${row.note ? ` ${row.note}` : ''} |`,
+        `| ${row.load} | ${row.server} | ${fmt(row.rps, row.rps < 100 ? 2 : 0)} | ${fmt(row.p50, 1)} | ${fmt(row.p99, 1)} | ${row.failures} | ${fmt(row.peakRssMb)} | ${row.ratio ?? ''}${row.note ? ` ${row.note}` : ''} |`,
     ),
     '',
     '| target | measured | met |',
