@@ -69,18 +69,23 @@ const result = spawnSync(
 
 // The benchmark's smoke run (`npm run bench -- --quick`, about a minute):
 // every load once, briefly, failing on any request that should have
-// succeeded. Only after a whole, green suite: not when jest was given a
-// pattern, and not when AUTHPAIR_BENCH_SMOKE=0. Its figures go to
-// test/bench/results/quick.* (not committed); the full run stays manual.
+// succeeded. Only after a whole, green suite: not when jest was given any
+// argument (a targeted run), and not when AUTHPAIR_BENCH_SMOKE=0. Its
+// figures go to test/bench/results/quick.* (not committed); the full run
+// stays manual.
 let status = result.status ?? 1;
 const smoke = status === 0 && process.argv.length <= 2 && process.env.AUTHPAIR_BENCH_SMOKE !== '0';
 if (smoke) {
   process.stderr.write('\n[test] benchmark smoke run: npm run bench -- --quick\n');
-  status =
-    spawnSync('npm', ['run', 'bench', '--', '--quick'], { cwd: root, env, stdio: 'inherit' })
-      .status ?? 1;
+  const bench = spawnSync('npm', ['run', 'bench', '--', '--quick'], {
+    cwd: root,
+    env,
+    stdio: 'inherit',
+  });
+  if (bench.error) process.stderr.write(`[test] could not run the benchmark: ${bench.error}\n`);
+  status = bench.status ?? 1;
 } else if (status === 0) {
-  skipped.push('benchmark smoke run (a jest pattern was given, or AUTHPAIR_BENCH_SMOKE=0)');
+  skipped.push('benchmark smoke run (jest was given arguments, or AUTHPAIR_BENCH_SMOKE=0)');
 }
 
 if (skipped.length > 0)

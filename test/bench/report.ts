@@ -38,13 +38,14 @@ const fmt = (value: number, digits = 0) =>
 export function toMarkdown(report: Report): string {
   const lines = [
     `Measured ${report.date} (${report.mode} mode) on ${report.machine.cpus} cores, Node ${report.machine.node}; ` +
-      `medians of ${report.settings.runs} run(s) of ${report.settings.durationSeconds} s, ${report.settings.connections} connections.`,
+      `/protected and refresh rows: medians of ${report.settings.runs} run(s) of ${report.settings.durationSeconds} s, ${report.settings.connections} connections; ` +
+      `the login flood: one run of ${Number(report.settings.durationSeconds) * 3} s.`,
     '',
     '| load | server | requests/s | p50 ms | p99 ms | failures | peak RSS MB | ratio |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |',
     ...report.rows.map(
       (row) =>
-        `| ${row.load} | ${row.server} | ${fmt(row.rps, row.rps < 100 ? 2 : 0)} | ${fmt(row.p50, 1)} | ${fmt(row.p99, 1)} | ${row.failures} | ${fmt(row.peakRssMb)} | ${row.ratio ?? ''}${row.note ? ` ${row.note}` : ''} |`,
+        `| ${row.load} | ${row.server} | ${fmt(row.rps, row.rps < 100 ? 2 : 0)} | ${fmt(row.p50, 1)} | ${fmt(row.p99, 1)} | ${row.failures} | ${fmt(row.peakRssMb)} | ${[row.ratio, row.note].filter(Boolean).join(' ')} |`,
     ),
     '',
     '| target | measured | met |',

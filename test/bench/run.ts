@@ -29,6 +29,10 @@ import { type Report, type Row, toMarkdown, writeReport } from './report';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+if (only !== undefined && only !== 'verify' && only !== 'login') {
+  process.stderr.write(`--only must be verify or login, not ${only}\n`);
+  process.exit(2);
+}
 const settings = {
   runs: quick ? 1 : 3,
   durationSeconds: quick ? 2 : 8,

@@ -55,8 +55,13 @@ export async function startContainerPostgres(
     .start();
   let url = container.getConnectionUri();
   if (options.direct === true) {
-    const address = container.getIpAddress('bridge');
-    if (await reachable(address, 5432)) {
+    let address = '';
+    try {
+      address = container.getIpAddress('bridge');
+    } catch {
+      // no network called `bridge` (Podman): the published port it is
+    }
+    if (address !== '' && (await reachable(address, 5432))) {
       const direct = new URL(url);
       direct.hostname = address;
       direct.port = '5432';
