@@ -35,6 +35,7 @@ import { createRateLimits } from './rate-limit/limits';
 import { createThrottles } from './rate-limit/throttle';
 import { createTokenRefresher } from './sessions/refresh';
 import { createSessionMetrics } from './sessions/session-metrics';
+import { SessionPurger } from './sessions/session-purge';
 import { createSessionService } from './sessions/session-service';
 import { createAccessTokenIssuer } from './tokens/access-token';
 import { createAccessTokenVerifier } from './tokens/access-token-verifier';
@@ -51,6 +52,9 @@ import { createUserService } from './users/user-service';
  */
 const FEED_MARGIN_SECONDS = 60;
 
+/** How often each replica tries to purge ended sessions (one of them does, under a lock). */
+const SESSION_PURGE_INTERVAL_MS = 60 * 60 * 1000;
+
 /** The assembled auth service, before it listens. */
 export interface AuthService {
   /** The Koa app; `app.callback()` serves requests without a port in tests. */
@@ -59,9 +63,11 @@ export interface AuthService {
   keys: KeyRing;
   /** The signing keys' lifecycle and scheduler (the ring above is `signingKeys.ring`). */
   signingKeys: SigningKeys;
+  /** Deletes sessions ended more than SESSION_RETENTION_DAYS ago, hourly; `purge()` runs it now. */
+  sessionPurger: SessionPurger;
   /** This instance's Prometheus registry, served at `/metrics`. */
   metrics: Registry;
-  /** Stops the key scheduler, releases the pool and the hashing threads. Call after the server stopped. */
+  /** Stops the key scheduler and the purge, releases the pool and the hashing threads. Call after the server stopped. */
   close(): Promise<void>;
 }
 
@@ -95,11 +101,12 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
       logger,
     });
     const throttles = createThrottles({ limits, metrics, logger });
+    const sessionMetrics = createSessionMetrics(metrics);
     const sessionDeps = {
       pool,
       tokens,
       settings: config.sessions,
-      metrics: createSessionMetrics(metrics),
+      metrics: sessionMetrics,
       logger,
     };
     const sessions = createSessionService(sessionDeps);
@@ -118,6 +125,12 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
     });
     const administration = createUserAdministration({ pool, endSessions: sessions.endWithin });
     const authenticate = requireSession({ verifier, sessions, realm: config.realm });
+    const sessionPurger = new SessionPurger(
+      pool,
+      logger,
+      { retentionDays: config.sessions.retentionDays, intervalMs: SESSION_PURGE_INTERVAL_MS },
+      sessionMetrics.purged,
+    );
 
     const app = new Koa<RequestState>({
       proxy: config.trustProxy,
@@ -171,14 +184,16 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
       app.use(router.allowedMethods());
     }
 
+    sessionPurger.start();
     return {
       app,
       pool,
       keys,
       signingKeys,
+      sessionPurger,
       metrics,
       async close() {
-        await signingKeys?.stop();
+        await Promise.all([signingKeys?.stop(), sessionPurger.stop()]);
         limits.close();
         await Promise.allSettled([hasher.close(), pool.end()]);
       },

@@ -1,4 +1,5 @@
 import {
+  ConfigError,
   envVar,
   LOG_LEVELS,
   type MetricsListener,
@@ -37,6 +38,7 @@ const shape = {
   REFRESH_TOKEN_TTL: envVar.int(14 * DAY, 1, 400 * DAY),
   SESSION_MAX_AGE: envVar.int(90 * DAY, 1, 400 * DAY),
   REFRESH_REUSE_GRACE_SECONDS: envVar.int(5, 0, 60),
+  SESSION_RETENTION_DAYS: envVar.int(30, 0, 3650),
   BCRYPT_COST: envVar.int(12, 10, 15),
   PASSWORD_PEPPER: envVar.secret(16),
   REVOCATION_FEED_TOKEN: envVar.secret(32),
@@ -127,6 +129,8 @@ export interface AuthConfig {
     readonly maxAge: number;
     /** Seconds after a rotation during which the spent token may be presented again (0: never). */
     readonly reuseGraceSeconds: number;
+    /** Days an ended session and its refresh tokens are kept before the purge deletes them (0: kept forever). */
+    readonly retentionDays: number;
   };
   readonly revocationFeed: {
     /** The bearer secret resource services present to read the feed. */
@@ -215,6 +219,14 @@ function keysSection(vars: AdminVars): AuthConfig['keys'] {
 /** Parses the environment; throws a ConfigError naming every bad variable. */
 export function loadAuthConfig(env: Record<string, string | undefined> = process.env): AuthConfig {
   const vars = parseEnv(shape, env);
+  // The revocation feed lists sessions revoked in the last access-token lifetime (a day at most).
+  if (vars.SESSION_RETENTION_DAYS === 1)
+    throw new ConfigError([
+      {
+        variable: 'SESSION_RETENTION_DAYS',
+        reason: 'must be 0 (keep forever) or at least 2',
+      },
+    ]);
   return Object.freeze({
     port: vars.PORT,
     host: vars.HOST,
@@ -231,6 +243,7 @@ export function loadAuthConfig(env: Record<string, string | undefined> = process
       refreshTokenTtl: vars.REFRESH_TOKEN_TTL,
       maxAge: vars.SESSION_MAX_AGE,
       reuseGraceSeconds: vars.REFRESH_REUSE_GRACE_SECONDS,
+      retentionDays: vars.SESSION_RETENTION_DAYS,
     }),
     revocationFeed: Object.freeze({ token: vars.REVOCATION_FEED_TOKEN }),
     realm: vars.AUTH_REALM,

@@ -33,6 +33,7 @@ describe('auth configuration', () => {
       refreshTokenTtl: 14 * 86_400,
       maxAge: 90 * 86_400,
       reuseGraceSeconds: 5,
+      retentionDays: 30,
     });
     expect(config.realm).toBe('authpair');
     expect(config.passwords.bcryptCost).toBe(12);
@@ -79,6 +80,21 @@ describe('auth configuration', () => {
     ).toEqual([
       'REFRESH_REUSE_GRACE_SECONDS: must be at least 0',
       'REVOCATION_FEED_TOKEN: must be at least 32 characters',
+    ]);
+  });
+
+  it('keeps ended sessions 0 (forever) or at least 2 days, outlasting the revocation feed window', () => {
+    expect(
+      loadAuthConfig({ ...required, SESSION_RETENTION_DAYS: '0' }).sessions.retentionDays,
+    ).toBe(0);
+    expect(
+      loadAuthConfig({ ...required, SESSION_RETENTION_DAYS: '2' }).sessions.retentionDays,
+    ).toBe(2);
+    expect(issuesOf({ ...required, SESSION_RETENTION_DAYS: '1' })).toEqual([
+      'SESSION_RETENTION_DAYS: must be 0 (keep forever) or at least 2',
+    ]);
+    expect(issuesOf({ ...required, SESSION_RETENTION_DAYS: '-1' })).toEqual([
+      'SESSION_RETENTION_DAYS: must be at least 0',
     ]);
   });
 

@@ -2,10 +2,10 @@ import type { KeyObject } from 'node:crypto';
 import type { RsaPublicJwk } from '@authpair/contracts';
 import type { Logger } from '@authpair/service-kit';
 import type { Pool } from 'pg';
+import { type Repeating, repeatEvery } from '../db/repeat';
 import type { KeyEncryptionKeys } from './key-encryption';
 import { createKeyQueries, type KeyState, type PublishedKey } from './key-queries';
 import { storedKeyFingerprint, type VerifiedKey, verifyStoredKey } from './key-verification';
-import { type Repeating, repeatEvery } from './repeat';
 
 /** The key that signs new tokens. */
 export interface ActiveSigningKey {

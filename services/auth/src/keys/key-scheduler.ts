@@ -1,7 +1,7 @@
 import type { Logger } from '@authpair/service-kit';
+import { type Repeating, repeatEvery } from '../db/repeat';
 import type { KeyLifecycle } from './key-lifecycle';
 import type { KeyRing } from './key-ring';
-import { type Repeating, repeatEvery } from './repeat';
 
 /** What one tick changed. */
 export interface TickResult {

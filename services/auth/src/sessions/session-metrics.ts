@@ -20,6 +20,8 @@ export interface SessionMetrics {
   tokensIssued(): void;
   refreshed(outcome: RefreshOutcome): void;
   ended(reason: SessionEndReason, count: number): void;
+  /** Ended sessions deleted by the purge, long after they ended. */
+  purged(count: number): void;
 }
 
 /** Session counters on the service's registry, every label value present from the start. */
@@ -47,6 +49,11 @@ export function createSessionMetrics(registry: Registry): SessionMetrics {
     labelNames: ['type'] as const,
     registers: [registry],
   });
+  const purged = new Counter({
+    name: 'sessions_purged_total',
+    help: 'Ended sessions deleted, with their refresh tokens, after SESSION_RETENTION_DAYS',
+    registers: [registry],
+  });
   for (const outcome of REFRESH_OUTCOMES) refreshes.inc({ outcome }, 0);
   for (const type of ['access_token', 'refresh_token']) issued.inc({ type }, 0);
   for (const reason of SESSION_END_REASONS) ended.inc({ reason }, 0);
@@ -60,5 +67,6 @@ export function createSessionMetrics(registry: Registry): SessionMetrics {
     ended: (reason, count) => {
       if (count > 0) ended.inc({ reason }, count);
     },
+    purged: (count) => purged.inc(count),
   };
 }

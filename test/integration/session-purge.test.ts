@@ -1,0 +1,166 @@
+import { SessionPurger } from '../../services/auth/src/sessions/session-purge';
+import {
+  bearer,
+  claimsOf,
+  GOOD_PASSWORD,
+  refresh,
+  registerAndLogin,
+  request,
+  uniqueUsername,
+} from '../support/http';
+import { testLogger, useAuthService } from '../support/services';
+import { metricValue } from '../support/sessions';
+
+const context = useAuthService();
+const RETENTION_DAYS = 30;
+
+interface Login {
+  sid: string;
+  accessToken: string;
+  refreshToken: string;
+}
+
+async function login(username: string): Promise<Login> {
+  const response = await request(`${context.auth.url}/login`, {
+    body: { username, password: GOOD_PASSWORD },
+  });
+  const body = response.body as { access_token: string; refresh_token: string };
+  return {
+    sid: claimsOf(body.access_token).sid as string,
+    accessToken: body.access_token,
+    refreshToken: body.refresh_token,
+  };
+}
+
+async function logout(session: Login): Promise<void> {
+  const response = await request(`${context.auth.url}/logout`, {
+    method: 'POST',
+    headers: bearer(session.accessToken),
+  });
+  expect(response.status).toBe(204);
+}
+
+/** Moves a session's dates `days` into the past, as if that much time had gone by. */
+const age = (sql: string, sid: string) => context.auth.pool.query(sql, [sid]);
+
+async function existing(sids: string[]): Promise<string[]> {
+  const { rows } = await context.auth.pool.query<{ id: string }>(
+    'SELECT id FROM sessions WHERE id = ANY($1::uuid[]) ORDER BY id',
+    [sids],
+  );
+  return rows.map((row) => row.id);
+}
+
+async function tokenCount(sids: string[]): Promise<number> {
+  const { rows } = await context.auth.pool.query<{ count: string }>(
+    'SELECT count(*) FROM refresh_tokens WHERE session_id = ANY($1::uuid[])',
+    [sids],
+  );
+  return Number(rows[0]?.count);
+}
+
+/** One user's sessions in every state the purge tells apart. */
+async function sessionsInEveryState() {
+  const username = uniqueUsername();
+  await registerAndLogin(context.auth.url, username);
+  const live = await login(username);
+  const recentlyRevoked = await login(username);
+  const longRevoked = await login(username);
+  const longExpired = await login(username);
+  const longIdle = await login(username);
+  // A family with history: two rotations, so spent parents point at children.
+  const rotatedThenRevoked = await login(username);
+  let current = rotatedThenRevoked.refreshToken;
+  for (let i = 0; i < 2; i += 1) {
+    const rotated = await refresh(context.auth.url, current);
+    expect(rotated.status).toBe(200);
+    current = (rotated.body as { refresh_token: string }).refresh_token;
+  }
+  for (const session of [recentlyRevoked, longRevoked, rotatedThenRevoked]) await logout(session);
+  for (const session of [longRevoked, rotatedThenRevoked])
+    await age(
+      `UPDATE sessions SET revoked_at = now() - interval '${RETENTION_DAYS + 1} days' WHERE id = $1`,
+      session.sid,
+    );
+  await age(
+    `UPDATE sessions SET expires_at = now() - interval '${RETENTION_DAYS + 1} days' WHERE id = $1`,
+    longExpired.sid,
+  );
+  await age(
+    `UPDATE refresh_tokens SET expires_at = now() - interval '${RETENTION_DAYS + 1} days'
+      WHERE session_id = $1 AND used_at IS NULL AND revoked_at IS NULL`,
+    longIdle.sid,
+  );
+  return {
+    kept: [live, recentlyRevoked],
+    purged: [longRevoked, longExpired, longIdle, rotatedThenRevoked],
+    spentOfPurged: rotatedThenRevoked.refreshToken,
+  };
+}
+
+describe('purging ended sessions', () => {
+  it(`deletes sessions ended more than ${RETENTION_DAYS} days ago, with their refresh tokens, and nothing else`, async () => {
+    const before = metricValue(await context.auth.metrics.metrics(), 'sessions_purged_total');
+    const { kept, purged, spentOfPurged } = await sessionsInEveryState();
+    const all = [...kept, ...purged].map((session) => session.sid);
+    expect(await tokenCount(purged.map((session) => session.sid))).toBeGreaterThanOrEqual(6);
+
+    expect(await context.auth.sessionPurger.purge()).toBe(purged.length);
+
+    expect(await existing(all)).toEqual(kept.map((session) => session.sid).sort());
+    expect(await tokenCount(purged.map((session) => session.sid))).toBe(0);
+    expect(metricValue(await context.auth.metrics.metrics(), 'sessions_purged_total')).toBe(
+      before + purged.length,
+    );
+    // The session still running is untouched: it refreshes as before.
+    expect((await refresh(context.auth.url, kept[0]?.refreshToken as string)).status).toBe(200);
+    // A spent token of a purged family is simply unknown now.
+    const stale = await refresh(context.auth.url, spentOfPurged);
+    expect(stale.status).toBe(400);
+    expect(stale.body).toMatchObject({ error: 'invalid_grant' });
+    expect(await context.auth.sessionPurger.purge()).toBe(0);
+  });
+
+  it('keeps a session revoked within the retention, which the revocation feed may still list', async () => {
+    const username = uniqueUsername();
+    await registerAndLogin(context.auth.url, username);
+    const session = await login(username);
+    await logout(session);
+    await age(
+      `UPDATE sessions SET revoked_at = now() - interval '${RETENTION_DAYS - 1} days' WHERE id = $1`,
+      session.sid,
+    );
+    expect(await context.auth.sessionPurger.purge()).toBe(0);
+    expect(await existing([session.sid])).toEqual([session.sid]);
+  });
+
+  it('deletes nothing with a retention of 0 days (keep forever)', async () => {
+    const { purged } = await sessionsInEveryState();
+    const keeper = new SessionPurger(context.auth.pool, testLogger('auth'), {
+      retentionDays: 0,
+      intervalMs: 60_000,
+    });
+    expect(await keeper.purge()).toBe(0);
+    const sids = purged.map((session) => session.sid);
+    expect(await existing(sids)).toEqual([...sids].sort());
+    await context.auth.sessionPurger.purge(); // leave the database as the other tests expect
+  });
+
+  it('lets replicas purge at once: each session is deleted once, and none fails', async () => {
+    const batches = await Promise.all(Array.from({ length: 3 }, () => sessionsInEveryState()));
+    const replicas = Array.from(
+      { length: 3 },
+      () =>
+        new SessionPurger(context.auth.pool, testLogger('auth'), {
+          retentionDays: RETENTION_DAYS,
+          intervalMs: 60_000,
+        }),
+    );
+    const counts = await Promise.all(replicas.map((replica) => replica.purge()));
+    const purged = batches.flatMap((batch) => batch.purged.map((session) => session.sid));
+    // A replica that found the lock taken skipped; whatever is left, the next round takes.
+    const leftover = await context.auth.sessionPurger.purge();
+    expect(counts.reduce((sum, count) => sum + count, 0) + leftover).toBe(purged.length);
+    expect(await existing(purged)).toEqual([]);
+  });
+});
