@@ -9,6 +9,13 @@ const PURGE_LOCK = 'authpair:session-purge';
 /** Sessions deleted per transaction: short locks, bounded WAL per commit. */
 export const PURGE_BATCH = 500;
 
+/**
+ * A batch's statement timeout, above the request timeout (DB_STATEMENT_TIMEOUT_MS):
+ * finding idle sessions reads every session of a large table, and nothing
+ * waits on this work but the next purge.
+ */
+const PURGE_STATEMENT_TIMEOUT_MS = 60_000;
+
 export interface SessionPurgeSettings {
   /** Days an ended session (and its refresh tokens) is kept after it ended; 0 keeps them forever. */
   retentionDays: number;
@@ -42,6 +49,7 @@ export class SessionPurger {
   readonly #onPurged: (count: number) => void;
   #timer: Repeating | undefined;
   #running: Promise<number> | undefined;
+  #stopping = false;
 
   constructor(
     pool: Pool,
@@ -70,8 +78,9 @@ export class SessionPurger {
     );
   }
 
-  /** Stops the timer and waits for a purge in progress, so the pool can close under it. */
+  /** Stops the timer and waits for a purge in progress (its current batch), so the pool can close under it. */
   async stop(): Promise<void> {
+    this.#stopping = true;
     this.#timer?.stop();
     await this.#running?.catch(() => undefined);
   }
@@ -95,7 +104,7 @@ export class SessionPurger {
       const deleted = await this.#batch();
       if (deleted === undefined) break; // another replica is purging
       total += deleted;
-      if (deleted < PURGE_BATCH) break;
+      if (deleted < PURGE_BATCH || this.#stopping) break;
     }
     if (total > 0) {
       this.#onPurged(total);
@@ -115,6 +124,7 @@ export class SessionPurger {
         [PURGE_LOCK],
       );
       if (rows[0]?.locked !== true) return undefined;
+      await db.query(`SET LOCAL statement_timeout = ${PURGE_STATEMENT_TIMEOUT_MS}`);
       // SKIP LOCKED: a session being rotated or revoked right now is left for the next round.
       const { rowCount } = await db.query(
         `DELETE FROM sessions WHERE id IN (
