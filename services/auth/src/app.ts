@@ -193,7 +193,8 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
       sessionPurger,
       metrics,
       async close() {
-        await Promise.all([signingKeys?.stop(), sessionPurger.stop()]);
+        // Settled, not all: a failing stop must not keep the pool and the threads open.
+        await Promise.allSettled([signingKeys?.stop(), sessionPurger.stop()]);
         limits.close();
         await Promise.allSettled([hasher.close(), pool.end()]);
       },

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Logger } from '@authpair/service-kit';
-import type { Pool, PoolClient, QueryConfig } from 'pg';
-import { checkOut } from './pool';
+import type { Pool, PoolClient } from 'pg';
+import { checkOut, type QueryWithReadTimeout } from './pool';
 
 /** The folder of plain SQL migrations shipped with the service. */
 export const MIGRATIONS_DIR = resolve(__dirname, '../../migrations');
@@ -22,11 +22,6 @@ const MIGRATION_LOCK_TIMEOUT = '5s';
  * so "none" is setTimeout's ceiling (about 24.8 days).
  */
 const NO_READ_TIMEOUT = 2 ** 31 - 1;
-
-/** A query with its own client-side read timeout: pg honours it, its types do not declare it. */
-interface QueryWithReadTimeout extends QueryConfig {
-  query_timeout: number;
-}
 
 /** `text` with no client-side read timeout, for waits and migrations that take what they take. */
 const unbounded = (text: string, values: unknown[] = []): QueryWithReadTimeout => ({

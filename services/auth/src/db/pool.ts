@@ -1,9 +1,17 @@
 import type { Logger } from '@authpair/service-kit';
-import { Pool, type PoolClient } from 'pg';
+import { Pool, type PoolClient, type QueryConfig } from 'pg';
 import type { AuthConfig } from '../config';
 
 /** Anything that runs a query: the pool, or a client inside a transaction. */
 export type Queryable = Pick<Pool, 'query'> | Pick<PoolClient, 'query'>;
+
+/**
+ * A query with its own client-side read timeout, replacing the pool's
+ * (`DB_STATEMENT_TIMEOUT_MS` + 1 s): pg honours it, its types do not declare it.
+ */
+export interface QueryWithReadTimeout extends QueryConfig {
+  query_timeout: number;
+}
 
 /**
  * A pool with every wait bounded, so a database that is down or stuck turns

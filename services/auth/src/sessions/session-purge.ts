@@ -1,6 +1,6 @@
 import type { Logger } from '@authpair/service-kit';
 import type { Pool } from 'pg';
-import { inTransaction } from '../db/pool';
+import { inTransaction, type QueryWithReadTimeout } from '../db/pool';
 import { type Repeating, repeatEvery } from '../db/repeat';
 
 /** Serialises purges across replicas: one deletes, the others skip that round. */
@@ -12,7 +12,8 @@ export const PURGE_BATCH = 500;
 /**
  * A batch's statement timeout, above the request timeout (DB_STATEMENT_TIMEOUT_MS):
  * finding idle sessions reads every session of a large table, and nothing
- * waits on this work but the next purge.
+ * waits on this work but the next purge. Set on the server (SET LOCAL) and
+ * as the client's read timeout, which would otherwise stop at the pool's.
  */
 const PURGE_STATEMENT_TIMEOUT_MS = 60_000;
 
@@ -126,8 +127,8 @@ export class SessionPurger {
       if (rows[0]?.locked !== true) return undefined;
       await db.query(`SET LOCAL statement_timeout = ${PURGE_STATEMENT_TIMEOUT_MS}`);
       // SKIP LOCKED: a session being rotated or revoked right now is left for the next round.
-      const { rowCount } = await db.query(
-        `DELETE FROM sessions WHERE id IN (
+      const purge: QueryWithReadTimeout = {
+        text: `DELETE FROM sessions WHERE id IN (
            SELECT s.id FROM sessions s
             WHERE s.revoked_at < now() - make_interval(days => $1)
                OR s.expires_at < now() - make_interval(days => $1)
@@ -140,8 +141,10 @@ export class SessionPurger {
                        AND live.expires_at >= now() - make_interval(days => $1)))
             LIMIT $2
             FOR UPDATE SKIP LOCKED)`,
-        [this.#settings.retentionDays, PURGE_BATCH],
-      );
+        values: [this.#settings.retentionDays, PURGE_BATCH],
+        query_timeout: PURGE_STATEMENT_TIMEOUT_MS + 1000,
+      };
+      const { rowCount } = await db.query(purge);
       return rowCount ?? 0;
     });
   }
