@@ -44,8 +44,18 @@ async function logout(session: Login): Promise<void> {
   expect(response.status).toBe(204);
 }
 
-/** Moves a session's dates `days` into the past, as if that much time had gone by. */
-const age = (sql: string, sid: string) => context.auth.pool.query(sql, [sid]);
+/** How each way of ending is dated `days` back, as if that much time had gone by since. */
+const BACKDATE = {
+  revoked: `UPDATE sessions SET revoked_at = now() - make_interval(days => $2) WHERE id = $1`,
+  expired: `UPDATE sessions SET expires_at = now() - make_interval(days => $2) WHERE id = $1`,
+  // The live token's expiry: the session went idle then.
+  idle: `UPDATE refresh_tokens SET expires_at = now() - make_interval(days => $2)
+          WHERE session_id = $1 AND used_at IS NULL AND revoked_at IS NULL`,
+} as const;
+
+async function backdate(how: keyof typeof BACKDATE, session: Login, days: number): Promise<void> {
+  await context.auth.pool.query(BACKDATE[how], [session.sid, days]);
+}
 
 async function existing(sids: string[]): Promise<string[]> {
   const { rows } = await context.auth.pool.query<{ id: string }>(
@@ -83,28 +93,15 @@ async function sessionsInEveryState() {
     current = (rotated.body as { refresh_token: string }).refresh_token;
   }
   for (const session of [recentlyRevoked, longRevoked, rotatedThenRevoked]) await logout(session);
-  for (const session of [longRevoked, rotatedThenRevoked])
-    await age(
-      `UPDATE sessions SET revoked_at = now() - interval '${RETENTION_DAYS + 1} days' WHERE id = $1`,
-      session.sid,
-    );
-  for (const [session, days] of [
-    [longExpired, RETENTION_DAYS + 1],
-    [expiredWithinRetention, RETENTION_DAYS - 1],
-  ] as const)
-    await age(
-      `UPDATE sessions SET expires_at = now() - interval '${days} days' WHERE id = $1`,
-      session.sid,
-    );
-  for (const [session, days] of [
-    [longIdle, RETENTION_DAYS + 1],
-    [idleWithinRetention, RETENTION_DAYS - 1],
-  ] as const)
-    await age(
-      `UPDATE refresh_tokens SET expires_at = now() - interval '${days} days'
-        WHERE session_id = $1 AND used_at IS NULL AND revoked_at IS NULL`,
-      session.sid,
-    );
+  const backdated: Array<[keyof typeof BACKDATE, Login, number]> = [
+    ['revoked', longRevoked, RETENTION_DAYS + 1],
+    ['revoked', rotatedThenRevoked, RETENTION_DAYS + 1],
+    ['expired', longExpired, RETENTION_DAYS + 1],
+    ['expired', expiredWithinRetention, RETENTION_DAYS - 1],
+    ['idle', longIdle, RETENTION_DAYS + 1],
+    ['idle', idleWithinRetention, RETENTION_DAYS - 1],
+  ];
+  for (const [how, session, days] of backdated) await backdate(how, session, days);
   return {
     kept: [live, recentlyRevoked, expiredWithinRetention, idleWithinRetention],
     purged: [longRevoked, longExpired, longIdle, rotatedThenRevoked],
@@ -140,10 +137,7 @@ describe('purging ended sessions', () => {
     await registerAndLogin(context.auth.url, username);
     const session = await login(username);
     await logout(session);
-    await age(
-      `UPDATE sessions SET revoked_at = now() - interval '${RETENTION_DAYS - 1} days' WHERE id = $1`,
-      session.sid,
-    );
+    await backdate('revoked', session, RETENTION_DAYS - 1);
     expect(await context.auth.sessionPurger.purge()).toBe(0);
     expect(await existing([session.sid])).toEqual([session.sid]);
   });
