@@ -168,17 +168,7 @@ export async function runChains(options: ChainOptions): Promise<LoadResult> {
   );
   const elapsed = (performance.now() - started) / 1000;
   agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
-  return {
-    requests: latencies.length,
-    rps: latencies.length / elapsed,
-    p50: at(0.5),
-    p99: at(0.99),
-    failures,
-    statuses,
-  };
+  return summarize(latencies, elapsed, failures, statuses);
 }
 
 /**
@@ -213,12 +203,22 @@ export async function runProbe(
     );
   }
   agent.destroy();
-  latencies.sort((a, b) => a - b);
+  return summarize(latencies, durationSeconds, failures, statuses);
+}
+
+/** A LoadResult from the latencies (ms) a client of our own recorded over `seconds`. */
+function summarize(
+  latencies: number[],
+  seconds: number,
+  failures: number,
+  statuses: Record<string, number>,
+): LoadResult {
+  const sorted = [...latencies].sort((a, b) => a - b);
   const at = (q: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
+    sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
   return {
-    requests: latencies.length,
-    rps: latencies.length / durationSeconds,
+    requests: sorted.length,
+    rps: sorted.length / seconds,
     p50: at(0.5),
     p99: at(0.99),
     failures,
