@@ -1,26 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import { registerAndLogin, request } from '../support/http';
-import { type RunningPair, startPair, startResource } from '../support/services';
+import { startResource, usePair } from '../support/services';
 
-let db: TestDatabase;
-let pair: RunningPair;
+const context = usePair();
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  pair = await startPair(db.url);
-});
-afterAll(async () => {
-  await pair?.stop();
-  await db?.drop();
-});
-
-const protectedUrl = () => `${pair.resource.url}/protected`;
+const protectedUrl = () => `${context.pair.resource.url}/protected`;
 
 describe('the pair over HTTP', () => {
   it('register -> login -> /protected greets the user with the claims it used', async () => {
-    const { username, id, token } = await registerAndLogin(pair.auth.url);
+    const { username, id, token } = await registerAndLogin(context.pair.auth.url);
     const response = await request(protectedUrl(), {
       headers: { authorization: `Bearer ${token}` },
     });
@@ -37,7 +26,7 @@ describe('the pair over HTTP', () => {
   });
 
   it('accepts the scheme name in any case', async () => {
-    const { token } = await registerAndLogin(pair.auth.url);
+    const { token } = await registerAndLogin(context.pair.auth.url);
     expect(
       (await request(protectedUrl(), { headers: { authorization: `bEaReR ${token}` } })).status,
     ).toBe(200);
@@ -65,7 +54,7 @@ describe('the pair over HTTP', () => {
   });
 
   it('answers a token sent in the header and the query with 400 invalid_request', async () => {
-    const { token } = await registerAndLogin(pair.auth.url);
+    const { token } = await registerAndLogin(context.pair.auth.url);
     const response = await request(`${protectedUrl()}?access_token=${token}`, {
       headers: { authorization: `Bearer ${token}` },
     });
@@ -75,7 +64,7 @@ describe('the pair over HTTP', () => {
   });
 
   it('reports the JWKS cache in /readyz', async () => {
-    const response = await request(`${pair.resource.url}/readyz`);
+    const response = await request(`${context.pair.resource.url}/readyz`);
     expect(response.status).toBe(200);
     expect(response.body.checks.jwks).toMatchObject({ status: 'up', cache: 'fresh', keys: 1 });
   });
@@ -96,7 +85,7 @@ describe('when the JWKS cannot be fetched', () => {
   afterAll(() => unreachable?.stop(1000));
 
   it('answers a well-formed token with 503 and Retry-After, not 401 or 500', async () => {
-    const { token } = await registerAndLogin(pair.auth.url);
+    const { token } = await registerAndLogin(context.pair.auth.url);
     const response = await request(`${unreachable.url}/protected`, {
       headers: { authorization: `Bearer ${token}` },
     });

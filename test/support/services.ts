@@ -131,3 +131,20 @@ export function useAuthService(env: Env = {}): { db: TestDatabase; auth: Running
   });
   return context;
 }
+
+/** Like useAuthService, for both services: a fresh database and a started pair per test file. */
+export function usePair(env: { auth?: Env; resource?: Env } = {}): {
+  db: TestDatabase;
+  pair: RunningPair;
+} {
+  const context = {} as { db: TestDatabase; pair: RunningPair };
+  beforeAll(async () => {
+    context.db = await createTestDatabase();
+    context.pair = await startPair(context.db.url, env);
+  });
+  afterAll(async () => {
+    await context.pair?.stop();
+    await context.db?.drop();
+  });
+  return context;
+}
