@@ -41,6 +41,20 @@ describe('auth-admin usage', () => {
     expect(stdout).toBe('');
   });
 
+  it('takes a kid that begins with "-" as the kid, not as an option (thumbprints are base64url)', async () => {
+    // No database here: getting past the argument parser shows as the missing-variable refusal (1), not usage (2).
+    for (const argv of [
+      ['keys', 'retire', '-Xq3aZ', '--force'],
+      ['keys', 'activate', '--force', '-Xq3aZ'],
+      ['keys', 'activate', '--', '-h'],
+    ]) {
+      const { code, stderr } = await run(argv);
+      expect({ argv, code }).toEqual({ argv, code: 1 });
+      expect(stderr).toContain('DATABASE_URL: is required');
+    }
+    expect((await run(['keys', 'activate', '-h'])).code).toBe(0);
+  });
+
   it('exits 1 naming the variables it lacks, and does not ask for the password pepper', async () => {
     const { code, stderr } = await run(['keys', 'list']);
     expect(code).toBe(1);

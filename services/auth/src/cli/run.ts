@@ -13,6 +13,7 @@ import {
   type Command,
   CommandFailed,
   type CommandGroup,
+  type CommandOption,
   commandUsage,
   GLOBAL_OPTIONS,
   groupUsage,
@@ -44,6 +45,41 @@ interface Resolved {
 }
 
 /** Finds the command and parses its arguments; `string` when only help was asked for. */
+/**
+ * The arguments with every positional moved behind `--`, so that parseArgs
+ * never reads one as options. A kid is an RFC 7638 thumbprint in base64url
+ * and begins with "-" once in 64: `-Xq3…` is a kid, not the short options
+ * X, q and 3. Options are `--name`, `--name=value`, `--name value` for a
+ * string option, and a declared short option alone (`-h`); the rest, and
+ * everything after a `--` of the operator's, is positional.
+ */
+function positionalsLast(args: string[], options: Record<string, CommandOption>): string[] {
+  const shorts = new Map<string, string>();
+  for (const [name, option] of Object.entries(options))
+    if (option.short !== undefined) shorts.set(`-${option.short}`, name);
+  const flags: string[] = [];
+  const positionals: string[] = [];
+  for (let index = 0; index < args.length; index += 1) {
+    const token = args[index] as string;
+    if (token === '--') {
+      positionals.push(...args.slice(index + 1));
+      break;
+    }
+    const name = token.startsWith('--') ? token.slice(2).split('=')[0] : shorts.get(token);
+    if (name === undefined) {
+      positionals.push(token);
+      continue;
+    }
+    flags.push(token);
+    const takesValue = options[name]?.type === 'string' && !token.includes('=');
+    if (takesValue && index + 1 < args.length) {
+      index += 1;
+      flags.push(args[index] as string);
+    }
+  }
+  return [...flags, '--', ...positionals];
+}
+
 function resolve(argv: string[], groups: CommandGroup[]): Resolved | string {
   const [groupName, commandName, ...rest] = argv;
   const helpWanted = (word: string | undefined) =>
@@ -64,11 +100,12 @@ function resolve(argv: string[], groups: CommandGroup[]): Resolved | string {
   if (command === undefined)
     throw new UsageError(`unknown command "${group.name} ${commandName}"`, groupUsage(group));
   const usage = commandUsage(group, command);
+  const declared = { ...command.options, ...GLOBAL_OPTIONS };
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
-      args: rest,
-      options: { ...command.options, ...GLOBAL_OPTIONS },
+      args: positionalsLast(rest, declared),
+      options: declared,
       allowPositionals: true,
       strict: true,
     });
