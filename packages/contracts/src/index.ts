@@ -1,6 +1,7 @@
 export * from './admin-api';
 export * from './auth-api';
 export * from './claims';
+export * from './errors';
 export * from './health';
 export * from './jwks';
 export * from './oauth';

@@ -9,7 +9,7 @@
  * can still switch on the stable `code`.
  */
 import { z } from 'zod';
-import { type ErrorCode, problemDetailsSchema } from './problem';
+import { problemDetailsSchema } from './problem';
 
 /** The only grant the token endpoint serves; passwords go to `/login`. */
 export const REFRESH_TOKEN_GRANT = 'refresh_token';
@@ -43,22 +43,6 @@ export const oauthErrorResponseSchema = problemDetailsSchema.extend({
   error_description: z.string().optional(),
 });
 export type OAuthErrorResponse = z.infer<typeof oauthErrorResponseSchema>;
-
-/** The OAuth `error` a problem code is answered with on the OAuth endpoints. */
-export function oauthErrorFor(code: ErrorCode, status: number): OAuthErrorCode {
-  switch (code) {
-    case 'invalid_grant':
-    case 'unsupported_grant_type':
-    case 'invalid_scope':
-    case 'invalid_client':
-      return code;
-    case 'service_unavailable':
-      return 'temporarily_unavailable';
-    default:
-      // A body that cannot be read (415, 413, malformed) is a malformed request.
-      return status >= 500 ? 'server_error' : 'invalid_request';
-  }
-}
 
 /** Longest parameter value read; a refresh token is 48 characters, an access token under 1 KB. */
 const PARAMETER_MAX = 4096;

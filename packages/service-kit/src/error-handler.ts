@@ -1,60 +1,7 @@
-import { OAUTH_ERROR_CONTENT_TYPE, PROBLEM_CONTENT_TYPE } from '@authpair/contracts';
+import { AuthpairError, OAUTH_ERROR_CONTENT_TYPE, PROBLEM_CONTENT_TYPE } from '@authpair/contracts';
 import type { Middleware } from 'koa';
-import { HttpProblem } from './problem';
+import { oauthErrorBody, problemBody, problemHeaders, toAuthpairError } from './problem';
 import type { RequestState } from './request-context';
-
-/** Koa's and its middlewares' errors carry an HTTP status and a `type` (raw-body, http-errors). */
-interface StatusError {
-  status?: unknown;
-  statusCode?: unknown;
-  type?: unknown;
-  expose?: unknown;
-  headers?: unknown;
-}
-
-function statusOf(error: unknown): number | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const { status, statusCode } = error as StatusError;
-  const value = typeof status === 'number' ? status : statusCode;
-  return typeof value === 'number' && value >= 400 && value < 600 ? value : undefined;
-}
-
-/**
- * Maps anything thrown to an HttpProblem. Library errors that are the
- * client's fault (a body too large, unparseable or in an unknown charset)
- * keep their 4xx meaning; everything else is a 500 whose cause stays in the log.
- */
-export function toHttpProblem(error: unknown): HttpProblem {
-  if (error instanceof HttpProblem) return error;
-  const status = statusOf(error);
-  const type = (error as StatusError | null)?.type;
-  switch (status) {
-    case 400:
-      if (
-        type === 'entity.parse.failed' ||
-        type === 'encoding.unsupported' ||
-        type === 'charset.unsupported'
-      )
-        return new HttpProblem(
-          'malformed_body',
-          'the request body is not valid for its content type',
-          { cause: error },
-        );
-      return new HttpProblem('invalid_request', 'the request could not be read', { cause: error });
-    case 404:
-      return new HttpProblem('not_found', undefined, { cause: error });
-    case 413:
-      return new HttpProblem(
-        'payload_too_large',
-        'the request body exceeds the limit for this endpoint',
-        { cause: error },
-      );
-    case 415:
-      return new HttpProblem('unsupported_media_type', undefined, { cause: error });
-    default:
-      return new HttpProblem('internal_error', undefined, { cause: error });
-  }
-}
 
 /**
  * The first middleware of each service: every error, and every response
@@ -64,20 +11,26 @@ export function toHttpProblem(error: unknown): HttpProblem {
  * A 4xx says what was wrong; a 5xx says nothing internal and carries the
  * request id that is also in the log line with the cause.
  */
-export function errorHandler(): Middleware<RequestState> {
+export interface ErrorHandlerOptions {
+  /**
+   * Gives a library's error its meaning in the catalogue (PostgreSQL
+   * unavailable: 503), or undefined to leave it to the default mapping.
+   */
+  classify?: (error: unknown) => AuthpairError | undefined;
+}
+
+export function errorHandler({ classify }: ErrorHandlerOptions = {}): Middleware<RequestState> {
   return async function handleErrors(ctx, next) {
-    let problem: HttpProblem | undefined;
+    let problem: AuthpairError | undefined;
     try {
       await next();
-      if (ctx.body == null && ctx.status === 404) problem = new HttpProblem('not_found');
+      if (ctx.body == null && ctx.status === 404) problem = new AuthpairError('not_found');
       else if (ctx.body == null && ctx.status === 405)
-        problem = new HttpProblem('method_not_allowed', undefined, {
-          headers: { Allow: ctx.response.get('Allow') },
-        });
+        problem = new AuthpairError('method_not_allowed');
       else if (ctx.body == null && ctx.status === 501)
-        problem = new HttpProblem('not_implemented', `${ctx.method} is not supported here`);
+        problem = new AuthpairError('not_implemented', `${ctx.method} is not supported here`);
     } catch (error) {
-      problem = toHttpProblem(error);
+      problem = classify?.(error) ?? toAuthpairError(error);
     }
     if (problem === undefined) return;
 
@@ -86,28 +39,37 @@ export function errorHandler(): Middleware<RequestState> {
     if (problem.status >= 500 && problem.code !== 'not_implemented')
       log.error({ err: problem.cause ?? problem, code: problem.code }, 'request failed');
     else if (problem.cause !== undefined)
-      log.debug({ err: problem.cause, code: problem.code }, 'request refused');
+      // The type only: a client's error can quote the request (V8's JSON SyntaxError quotes the body).
+      log.debug({ cause_type: typeNameOf(problem.cause), code: problem.code }, 'request refused');
 
     // Headers set by the failed handler (a half-built success) must not leak into the problem.
+    const allow = ctx.response.get('Allow');
     for (const name of Object.keys(ctx.response.headers)) {
       if (!KEEP_ON_ERROR.has(name)) ctx.remove(name);
     }
     ctx.status = problem.status;
-    ctx.set(problem.headers);
+    ctx.set(problemHeaders(problem, ctx.state.bearerRealm));
+    if (problem.code === 'method_not_allowed' && allow !== '') ctx.set('Allow', allow);
     ctx.set('Cache-Control', 'no-store');
     if (ctx.state.errorFormat === 'oauth') {
       ctx.type = OAUTH_ERROR_CONTENT_TYPE;
-      ctx.body = problem.toOAuthBody(ctx.path, requestId);
+      ctx.body = oauthErrorBody(problem, ctx.path, requestId);
     } else {
       ctx.type = PROBLEM_CONTENT_TYPE;
-      ctx.body = problem.toBody(ctx.path, requestId);
+      ctx.body = problemBody(problem, ctx.path, requestId);
     }
   };
+}
+
+function typeNameOf(value: unknown): string {
+  return value instanceof Error ? value.name : typeof value;
 }
 
 /** Response headers that describe the exchange, not the answer: kept on an error. */
 const KEEP_ON_ERROR = new Set([
   'x-request-id',
+  'connection',
+  'accept-encoding',
   'x-content-type-options',
   'x-frame-options',
   'content-security-policy',

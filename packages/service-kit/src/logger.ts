@@ -60,6 +60,26 @@ function stdoutDestination(): Destination {
   return stdout;
 }
 
+/** How deep a chain of `cause`s is followed in a log line. */
+const MAX_CAUSES = 3;
+
+/**
+ * An error as a log line shows it: its type, message, code and stack, and
+ * the same of its causes. Never its other properties: a node-postgres error
+ * carries the whole client (type tables, socket state), and pino's default
+ * serializer would print all of it.
+ */
+export function serializeError(error: unknown, depth = 0): Record<string, unknown> {
+  if (!(error instanceof Error)) return { type: typeof error, message: String(error) };
+  const { code } = error as { code?: unknown };
+  const line: Record<string, unknown> = { type: error.name, message: error.message };
+  if (typeof code === 'string' || typeof code === 'number') line.code = code;
+  if (error.stack !== undefined) line.stack = error.stack;
+  if (error.cause !== undefined && depth < MAX_CAUSES)
+    line.cause = serializeError(error.cause, depth + 1);
+  return line;
+}
+
 export interface LoggerSettings {
   service: string;
   level: string;
@@ -75,6 +95,7 @@ export function createLogger({ service, level, destination }: LoggerSettings): L
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
+    serializers: { err: serializeError },
   };
   return pino(options, destination ?? stdoutDestination());
 }

@@ -9,6 +9,12 @@ export interface RequestState {
   log: Logger;
   /** How errors are answered: problem+json unless a route (the OAuth endpoints) says `oauth`. */
   errorFormat?: 'problem' | 'oauth';
+  /**
+   * The RFC 6750 realm of a bearer-protected route, set when its token is
+   * read: errors with a challenge in the catalogue then carry
+   * `WWW-Authenticate` for this realm.
+   */
+  bearerRealm?: string;
 }
 
 /** A client-supplied request id is kept only when it is short and plain. */

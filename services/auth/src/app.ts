@@ -17,10 +17,10 @@ import {
 import Koa from 'koa';
 import type { Pool } from 'pg';
 import type { AuthConfig } from './config';
+import { classifyDatabaseError } from './db/errors';
 import { migrate } from './db/migrate';
 import { createPool, waitForDatabase } from './db/pool';
 import { requireSession } from './http/authenticate';
-import { dependencyErrors } from './http/dependency-errors';
 import { createOutcomeMetrics } from './http/outcome-metrics';
 import { requireAdmin } from './http/require-admin';
 import { adminRoutes } from './http/routes/admin';
@@ -143,8 +143,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
     app.use(httpMetrics(metrics));
     app.use(securityHeaders());
     app.use(corsPolicy(config.corsAllowedOrigins));
-    app.use(errorHandler());
-    app.use(dependencyErrors());
+    app.use(errorHandler({ classify: classifyDatabaseError }));
     for (const router of [
       healthRoutes({
         postgres: async () => {
@@ -167,7 +166,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
         users: administration,
         sessions,
         pool,
-        authorize: [authenticate, requireAdmin(administration, config.realm)],
+        authorize: [authenticate, requireAdmin(administration)],
       }),
       internalRoutes({
         pool,

@@ -11,7 +11,7 @@ import {
   endSessionsResponseSchema,
   roleChangeResponseSchema,
 } from '../admin-api';
-import type { ErrorCode } from '../problem';
+import type { ErrorCode } from '../errors';
 import { roleSchema } from '../roles';
 import { BEARER_PROBLEMS, jsonResponse } from './common-operations';
 import type { ApiOperation } from './types';

@@ -1,7 +1,7 @@
 /** Operations both services serve: health, metrics, and the API documents themselves. */
 import type { z } from 'zod';
+import type { ErrorCode } from '../errors';
 import { livenessReportSchema, readinessReportSchema } from '../health';
-import type { ErrorCode } from '../problem';
 import type { ApiOperation, ApiResponse } from './types';
 
 /** Where each service serves its OpenAPI document and the page rendering it. */

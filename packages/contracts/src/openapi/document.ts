@@ -5,12 +5,8 @@
  * 2020-12 conversion, the dialect OpenAPI 3.1 uses. Pure: no I/O.
  */
 import { z } from 'zod';
-import {
-  ERROR_STATUS,
-  type ErrorCode,
-  PROBLEM_CONTENT_TYPE,
-  problemDetailsSchema,
-} from '../problem';
+import { type ErrorCode, errorDefinition } from '../errors';
+import { PROBLEM_CONTENT_TYPE, problemDetailsSchema } from '../problem';
 import type { ApiBody, ApiDescription, ApiOperation, ApiResponse } from './types';
 
 /** A JSON Schema or OpenAPI object, as built here. */
@@ -147,7 +143,7 @@ function successResponse(response: ApiResponse, ref: (schema: z.ZodType) => Json
 function problemResponses(operation: ApiOperation): Record<string, Json> {
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of operation.problems) {
-    const status = ERROR_STATUS[code];
+    const { status } = errorDefinition(code);
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }
   const oauth = operation.errorFormat === 'oauth';

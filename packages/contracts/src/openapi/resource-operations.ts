@@ -1,5 +1,5 @@
 /** The resource service's operations. */
-import type { ErrorCode } from '../problem';
+import type { ErrorCode } from '../errors';
 import { adminReportResponseSchema, protectedResponseSchema } from '../resource-api';
 import {
   BEARER_PROBLEMS,

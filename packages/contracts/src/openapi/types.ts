@@ -5,7 +5,7 @@
  * the tests hold each service's router to them.
  */
 import type { z } from 'zod';
-import type { ErrorCode } from '../problem';
+import type { ErrorCode } from '../errors';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'delete';
 

@@ -1,3 +1,5 @@
+import { AuthpairError } from '@authpair/contracts';
+
 /** SQLSTATE of a unique-constraint violation. */
 const UNIQUE_VIOLATION = '23505';
 
@@ -46,4 +48,20 @@ export function isDatabaseUnavailable(error: unknown): boolean {
       message,
     )
   );
+}
+
+/** Seconds a client should wait before retrying while the database is unavailable. */
+const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The error handler's view of a database failure: "unavailable" is an
+ * expected state of operation, a 503 with Retry-After, never a 500.
+ * Anything else is not ours to classify (undefined).
+ */
+export function classifyDatabaseError(error: unknown): AuthpairError | undefined {
+  if (!isDatabaseUnavailable(error)) return undefined;
+  return new AuthpairError('service_unavailable', 'the database is unavailable; retry later', {
+    cause: error,
+    retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+  });
 }

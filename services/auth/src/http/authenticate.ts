@@ -1,11 +1,8 @@
-import { invalidTokenProblem, type RequestState, readBearerToken } from '@authpair/service-kit';
+import { AuthpairError } from '@authpair/contracts';
+import { type RequestState, readBearerToken } from '@authpair/service-kit';
 import type { Middleware } from 'koa';
 import type { SessionService } from '../sessions/session-service';
-import {
-  type AccessTokenPrincipal,
-  type AccessTokenVerifier,
-  InvalidAccessTokenError,
-} from '../tokens/access-token-verifier';
+import type { AccessTokenPrincipal, AccessTokenVerifier } from '../tokens/access-token-verifier';
 
 /** `ctx.state` behind `requireSession`. */
 export interface SessionState extends RequestState {
@@ -30,16 +27,9 @@ export function requireSession({
 }: AuthenticateDeps): Middleware<SessionState> {
   return async function authenticateSession(ctx, next) {
     const token = readBearerToken(ctx, realm);
-    let principal: AccessTokenPrincipal;
-    try {
-      principal = await verifier.verify(token);
-    } catch (error) {
-      if (error instanceof InvalidAccessTokenError)
-        throw invalidTokenProblem(realm, error.message, error);
-      throw error;
-    }
+    const principal = await verifier.verify(token);
     if (!(await sessions.isLive(principal.sessionId, principal.userId)))
-      throw invalidTokenProblem(realm, 'the session of this access token has ended');
+      throw new AuthpairError('invalid_token', 'the session of this access token has ended');
     ctx.state.principal = principal;
     await next();
   };

@@ -1,4 +1,4 @@
-import { HttpProblem } from '@authpair/service-kit';
+import { AuthpairError } from '@authpair/contracts';
 import type { Context, Middleware } from 'koa';
 import getRawBody from 'raw-body';
 
@@ -52,19 +52,18 @@ export function readBody(...kinds: [Kind, ...Kind[]]): Middleware {
 function kindOf(ctx: Context, kinds: Kind[], accepted: string[]): Kind {
   const encoding = ctx.get('content-encoding').trim().toLowerCase();
   if (encoding !== '' && encoding !== 'identity') {
-    throw new HttpProblem('unsupported_media_type', 'compressed request bodies are not accepted', {
-      headers: { 'Accept-Encoding': 'identity' },
-    });
+    ctx.set('Accept-Encoding', 'identity'); // RFC 7694 §3
+    throw new AuthpairError('unsupported_media_type', 'compressed request bodies are not accepted');
   }
   const matched = ctx.is(...accepted);
   // `null`: no body at all; parsed below as empty, which no schema accepts.
   const kind = kinds.find((candidate) => MEDIA_TYPES[candidate] === matched) ?? kinds[0];
   if (matched === false || kind === undefined) {
-    throw new HttpProblem('unsupported_media_type', `the body must be ${accepted.join(' or ')}`);
+    throw new AuthpairError('unsupported_media_type', `the body must be ${accepted.join(' or ')}`);
   }
   const charset = ctx.request.charset.toLowerCase();
   if (charset !== '' && charset !== 'utf-8' && charset !== 'utf8') {
-    throw new HttpProblem('unsupported_media_type', 'the body must be encoded as UTF-8');
+    throw new AuthpairError('unsupported_media_type', 'the body must be encoded as UTF-8');
   }
   return kind;
 }
@@ -78,17 +77,19 @@ async function readUtf8(ctx: Context): Promise<string> {
       length: ctx.get('content-length') || null,
     });
   } catch (error) {
-    if ((error as { type?: unknown }).type === 'entity.too.large')
-      throw new HttpProblem('payload_too_large', `the body must be at most ${BODY_LIMIT}`, {
-        headers: { Connection: 'close' },
+    if ((error as { type?: unknown }).type === 'entity.too.large') {
+      // The rest of the body is not read: the connection cannot carry another request.
+      ctx.set('Connection', 'close');
+      throw new AuthpairError('payload_too_large', `the body must be at most ${BODY_LIMIT}`, {
         cause: error,
       });
-    throw new HttpProblem('malformed_body', 'the body could not be read', { cause: error });
+    }
+    throw new AuthpairError('malformed_body', 'the body could not be read', { cause: error });
   }
   try {
     return utf8.decode(bytes);
   } catch (error) {
-    throw new HttpProblem('malformed_body', 'the body is not valid UTF-8', { cause: error });
+    throw new AuthpairError('malformed_body', 'the body is not valid UTF-8', { cause: error });
   }
 }
 
@@ -103,10 +104,10 @@ function parseJson(text: string): Record<string, unknown> {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new HttpProblem('malformed_body', 'the body is not valid JSON', { cause: error });
+    throw new AuthpairError('malformed_body', 'the body is not valid JSON', { cause: error });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new HttpProblem('malformed_body', 'the body must be a single JSON object');
+    throw new AuthpairError('malformed_body', 'the body must be a single JSON object');
   return value as Record<string, unknown>;
 }
 
@@ -115,7 +116,7 @@ function parseForm(text: string): Record<string, string> {
   const body: Record<string, string> = Object.create(null);
   for (const [name, value] of new URLSearchParams(text)) {
     if (Object.hasOwn(body, name))
-      throw new HttpProblem('malformed_body', `the parameter ${name} is repeated`);
+      throw new AuthpairError('malformed_body', `the parameter ${name} is repeated`);
     body[name] = value;
   }
   return body;

@@ -1,4 +1,5 @@
-import { Counter, HttpProblem, type Registry } from '@authpair/service-kit';
+import { isAuthpairError } from '@authpair/contracts';
+import { Counter, type Registry } from '@authpair/service-kit';
 import type { Middleware } from 'koa';
 
 /** How a login ended. `rejected`: a 4xx before any password check (a bad body); `error`: a 5xx. */
@@ -52,8 +53,8 @@ export function createOutcomeMetrics(registry: Registry): OutcomeMetrics {
         await next();
         counter.inc({ outcome: success });
       } catch (error) {
-        const code = error instanceof HttpProblem ? error.code : 'internal_error';
-        const status = error instanceof HttpProblem ? error.status : 500;
+        const code = isAuthpairError(error) ? error.code : 'internal_error';
+        const status = isAuthpairError(error) ? error.status : 500;
         const outcome = known.has(code) ? code : status >= 500 ? 'error' : 'rejected';
         counter.inc({ outcome });
         throw error;

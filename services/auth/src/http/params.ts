@@ -1,4 +1,4 @@
-import { HttpProblem } from '@authpair/service-kit';
+import { AuthpairError } from '@authpair/contracts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -9,6 +9,6 @@ export function isUuid(value: string | undefined): value is string {
 
 /** A path id: anything that is not a uuid names nothing here, so it is a 404, never a 500. */
 export function idParam(value: string | undefined, what: string): string {
-  if (!isUuid(value)) throw new HttpProblem('not_found', `no ${what} has this id`);
+  if (!isUuid(value)) throw new AuthpairError('not_found', `no ${what} has this id`);
   return value;
 }

@@ -1,5 +1,5 @@
 import { ADMIN_SCOPE } from '@authpair/contracts';
-import { insufficientScopeProblem } from '@authpair/service-kit';
+import { insufficientScope } from '@authpair/service-kit';
 import type { Middleware } from 'koa';
 import { type UserAdministration, UserNotFoundError } from '../users/user-admin';
 import type { SessionState } from './authenticate';
@@ -11,16 +11,16 @@ import type { SessionState } from './authenticate';
  * tokens are out (demoting also ends the user's sessions, so this is the
  * belt to those braces). Both refusals are 403 `insufficient_scope`.
  */
-export function requireAdmin(users: UserAdministration, realm: string): Middleware<SessionState> {
+export function requireAdmin(users: UserAdministration): Middleware<SessionState> {
   return async function authorizeAdmin(ctx, next) {
     const { principal } = ctx.state;
-    if (!principal.scopes.includes(ADMIN_SCOPE)) throw insufficientScopeProblem(realm, ADMIN_SCOPE);
+    if (!principal.scopes.includes(ADMIN_SCOPE)) throw insufficientScope(ADMIN_SCOPE);
     const user = await users.get(principal.userId).catch((error: unknown) => {
       if (error instanceof UserNotFoundError) return undefined;
       throw error;
     });
     if (user === undefined || user.disabledAt !== null || !user.roles.includes('admin'))
-      throw insufficientScopeProblem(realm, ADMIN_SCOPE, 'the admin role is no longer held');
+      throw insufficientScope(ADMIN_SCOPE, 'the admin role is no longer held');
     await next();
   };
 }

@@ -1,5 +1,4 @@
-import type { FieldError } from '@authpair/contracts';
-import { HttpProblem } from '@authpair/service-kit';
+import { AuthpairError, type FieldError } from '@authpair/contracts';
 import type { z } from 'zod';
 
 /** One reason per field, in the words the schema gives. */
@@ -29,5 +28,5 @@ export function parseWith<Schema extends z.ZodType>(
   if (result.success) return result.data;
   const errors = fieldErrors(result.error);
   const detail = errors.map(({ field, reason }) => `${field || 'body'} ${reason}`).join('; ');
-  throw new HttpProblem('validation_failed', detail, { errors });
+  throw new AuthpairError('validation_failed', detail, { errors });
 }

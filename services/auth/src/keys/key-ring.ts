@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { RsaPublicJwk } from '@authpair/contracts';
+import { AuthpairError } from '@authpair/contracts';
 import type { Logger } from '@authpair/service-kit';
 import type { Pool } from 'pg';
 import { type Repeating, repeatEvery } from '../db/repeat';
@@ -28,8 +29,17 @@ export interface KeyRingOptions {
  * the active key does not open or verify with this replica's KEKs). A 503:
  * another replica, or this one a moment later, can answer.
  */
-export class KeyRingUnavailableError extends Error {
-  override readonly name = 'KeyRingUnavailableError';
+export class KeyRingUnavailableError extends AuthpairError<'service_unavailable'> {
+  /** Why, for the log and `/readyz`; the client is told only to retry. */
+  readonly refusal: string;
+
+  constructor(refusal: string, options?: ErrorOptions) {
+    super('service_unavailable', 'the signing keys are unavailable; retry later', {
+      ...options,
+      retryAfterSeconds: 5,
+    });
+    this.refusal = refusal;
+  }
 }
 
 /** What this replica currently believes, for readiness and metrics. */

@@ -1,6 +1,9 @@
-import { WRONG_CURRENT_PASSWORD_REASON } from '@authpair/contracts';
-import { Counter, HttpProblem, type Logger, type Registry } from '@authpair/service-kit';
+import { AuthpairError } from '@authpair/contracts';
+import { Counter, type Logger, type Registry } from '@authpair/service-kit';
 import type { Context, Middleware, Next } from 'koa';
+import { WrongCurrentPasswordError } from '../users/password-change';
+import { UsernameTakenError } from '../users/user-queries';
+import { InvalidCredentialsError } from '../users/user-service';
 import { canonicalUsername } from '../users/username';
 import { addressKey } from './client-address';
 import type { Limit, LimitName, RateLimits } from './limits';
@@ -77,8 +80,8 @@ export function createThrottles({ limits, metrics, logger }: ThrottleDeps): Thro
       retryAfter = Math.max(retryAfter, wait);
       ctx.state.log?.info({ limit: name, address: ctx.ip, retry_after: wait }, 'rate limited');
     });
-    throw new HttpProblem('rate_limited', `too many attempts; retry in ${retryAfter} s`, {
-      headers: { 'Retry-After': String(retryAfter) },
+    throw new AuthpairError('rate_limited', `too many attempts; retry in ${retryAfter} s`, {
+      retryAfterSeconds: retryAfter,
     });
   }
 
@@ -114,7 +117,7 @@ export function createThrottles({ limits, metrics, logger }: ThrottleDeps): Thro
       try {
         await next();
       } catch (error) {
-        failed = error instanceof HttpProblem && error.code === 'invalid_credentials';
+        failed = error instanceof InvalidCredentialsError;
         throw error;
       } finally {
         if (!failed) {
@@ -142,7 +145,7 @@ export function createThrottles({ limits, metrics, logger }: ThrottleDeps): Thro
       try {
         await next();
       } catch (error) {
-        if (!(error instanceof HttpProblem && error.code === 'username_taken'))
+        if (!(error instanceof UsernameTakenError))
           await settle([registrationAddress.giveBack(address)], [registrationAddress.name]);
         throw error;
       }
@@ -163,12 +166,7 @@ export function createThrottles({ limits, metrics, logger }: ThrottleDeps): Thro
       try {
         await next();
       } catch (error) {
-        failed =
-          error instanceof HttpProblem &&
-          error.errors?.some(
-            ({ field, reason }) =>
-              field === 'current_password' && reason === WRONG_CURRENT_PASSWORD_REASON,
-          ) === true;
+        failed = error instanceof WrongCurrentPasswordError;
         throw error;
       } finally {
         if (!failed) {

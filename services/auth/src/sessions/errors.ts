@@ -1,17 +1,26 @@
-/** Why a refresh token was refused; the message is safe to show the client. */
-export type InvalidGrantReason = 'invalid' | 'expired' | 'revoked' | 'reused';
+import { AuthpairError, type InvalidGrantReason } from '@authpair/contracts';
 
 const DESCRIPTIONS: Record<InvalidGrantReason, string> = {
   invalid: 'the refresh token is not valid',
   expired: 'the refresh token has expired',
-  revoked: 'the session of this refresh token has ended',
-  reused: 'the refresh token was already used; its session has been ended',
+  session_ended: 'the session of this refresh token has ended',
+  reuse_detected: 'the refresh token was already used; its session has been ended',
+  user_disabled: 'the account of this refresh token is disabled',
 };
 
-/** The refresh token cannot be exchanged: RFC 6749 §5.2 `invalid_grant`. */
-export class InvalidGrantError extends Error {
-  override readonly name = 'InvalidGrantError';
-  constructor(readonly reason: InvalidGrantReason) {
-    super(DESCRIPTIONS[reason]);
+/**
+ * The refresh token cannot be exchanged: RFC 6749 §5.2 `invalid_grant`,
+ * with the `reason` a client maps to what it tells its user.
+ */
+export class InvalidGrantError extends AuthpairError<'invalid_grant'> {
+  constructor(reason: InvalidGrantReason) {
+    super('invalid_grant', DESCRIPTIONS[reason], { reason });
+  }
+}
+
+/** The `scope` asked for includes one the user's roles do not grant (RFC 6749 §5.2 `invalid_scope`). */
+export class InvalidScopeError extends AuthpairError<'invalid_scope'> {
+  constructor() {
+    super('invalid_scope', 'the scope asked for is not granted to this user');
   }
 }

@@ -1,10 +1,12 @@
+import type { InvalidGrantReason } from '@authpair/contracts';
 import { scopesOf } from '@authpair/contracts';
 import { type AuditContext, recordAudit } from '../audit/audit-log';
 import { inTransaction } from '../db/pool';
-import { InvalidGrantError, type InvalidGrantReason } from './errors';
+import { InvalidGrantError, InvalidScopeError } from './errors';
 import { generateRefreshToken, refreshTokenHash } from './refresh-token';
 import { decideRefresh } from './rotation-policy';
-import { createSessionQueries } from './session-queries';
+import type { RefreshOutcome } from './session-metrics';
+import { createSessionQueries, type LockedSession } from './session-queries';
 import {
   type PendingGrant,
   type SessionGrant,
@@ -16,18 +18,25 @@ import {
 /** A decision applied: the grant to sign, or why there is none (also the metric's outcome). */
 type Applied =
   | { outcome: 'rotated' | 'retried'; pending: PendingGrant }
-  | { outcome: InvalidGrantReason | 'invalid_scope' };
+  | { outcome: 'invalid_scope' }
+  | {
+      outcome: Exclude<RefreshOutcome, 'rotated' | 'retried' | 'invalid_scope'>;
+      reason: InvalidGrantReason;
+    };
+
+/** What a client is told about a session that has ended (the `reason` of `invalid_grant`). */
+function endedSessionReason(session: LockedSession): InvalidGrantReason {
+  if (session.revokedReason === 'refresh_token_reuse') return 'reuse_detected';
+  if (session.revokedReason === 'user_disabled' || session.userDisabledAt !== null)
+    return 'user_disabled';
+  return 'session_ended';
+}
 
 /** What comes with the refresh token. */
 export interface RefreshRequest {
   /** RFC 6749 §6: a narrower scope than the session's, if asked for; absent: all it grants. */
   scope?: readonly string[];
   audit: AuditContext;
-}
-
-/** The `scope` asked for includes one the user's roles do not grant (RFC 6749 §5.2 `invalid_scope`). */
-export class InvalidScopeError extends Error {
-  override readonly name = 'InvalidScopeError';
 }
 
 /**
@@ -46,7 +55,8 @@ export function createTokenRefresher(deps: SessionServiceDeps & { sessions: Sess
       const session = await queries.lockFamilyOf(hash);
       // Read under the lock: a concurrent exchange of this family has committed or not begun.
       const token = session === undefined ? undefined : await queries.presentedToken(hash);
-      if (session === undefined || token === undefined) return { outcome: 'invalid' };
+      if (session === undefined || token === undefined)
+        return { outcome: 'invalid', reason: 'invalid' };
 
       const decision = decideRefresh({
         now: token.now,
@@ -59,7 +69,8 @@ export function createTokenRefresher(deps: SessionServiceDeps & { sessions: Sess
         case 'rotate':
         case 'retry': {
           // Disabling ends every session in its own transaction; this is the backstop.
-          if (session.userDisabledAt !== null) return { outcome: 'revoked' };
+          if (session.userDisabledAt !== null)
+            return { outcome: 'revoked', reason: 'user_disabled' };
           // Scopes come from the roles held now: a role granted since login arrives here.
           const granted = scopesOf(session.roles);
           const scope = request.scope ?? granted;
@@ -101,11 +112,12 @@ export function createTokenRefresher(deps: SessionServiceDeps & { sessions: Sess
             { session_id: session.id, user_id: session.userId, token_id: token.id },
             'refresh token reused; session ended',
           );
-          return { outcome: 'reused' };
+          return { outcome: 'reused', reason: 'reuse_detected' };
         }
         case 'revoked':
+          return { outcome: 'revoked', reason: endedSessionReason(session) };
         case 'expired':
-          return { outcome: decision.kind };
+          return { outcome: 'expired', reason: 'expired' };
       }
     });
   }
@@ -120,7 +132,7 @@ export function createTokenRefresher(deps: SessionServiceDeps & { sessions: Sess
     async refresh(token: string, request: RefreshRequest): Promise<SessionGrant> {
       const hash = refreshTokenHash(token);
       const applied: Applied =
-        hash === undefined ? { outcome: 'invalid' } : await apply(hash, request);
+        hash === undefined ? { outcome: 'invalid', reason: 'invalid' } : await apply(hash, request);
       metrics.refreshed(applied.outcome);
       if ('pending' in applied) {
         // Signed after the commit, holding no lock. Should signing fail (503), the
@@ -129,9 +141,8 @@ export function createTokenRefresher(deps: SessionServiceDeps & { sessions: Sess
         metrics.tokensIssued();
         return grant;
       }
-      if (applied.outcome === 'invalid_scope')
-        throw new InvalidScopeError('the scope asked for is not granted to this user');
-      throw new InvalidGrantError(applied.outcome);
+      if (applied.outcome === 'invalid_scope') throw new InvalidScopeError();
+      throw new InvalidGrantError(applied.reason);
     },
   };
 }

@@ -1,4 +1,5 @@
 import {
+  AuthpairError,
   REVOCATION_FEED_PAGE_SIZE,
   type RevocationFeedPage,
   type SessionEndReason,
@@ -34,15 +35,18 @@ const START: Cursor = { xid: 0n, sid: NIL_UUID };
 const CURSOR_FORMAT =
   /^(\d{1,20})(?:\.([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}))?$/;
 
-/** Thrown for a `since` that is not a cursor this feed handed out. */
-export class InvalidCursorError extends Error {
-  override readonly name = 'InvalidCursorError';
+/** A `since` that is not a cursor this feed handed out: 400 naming the field. */
+export class InvalidCursorError extends AuthpairError<'validation_failed'> {
+  constructor() {
+    const reason = 'is not a cursor from this feed';
+    super('validation_failed', `since: ${reason}`, { errors: [{ field: 'since', reason }] });
+  }
 }
 
 export function parseCursor(value: string | undefined): Cursor {
   if (value === undefined) return START;
   const match = CURSOR_FORMAT.exec(value);
-  if (match === null) throw new InvalidCursorError('since is not a cursor from this feed');
+  if (match === null) throw new InvalidCursorError();
   return { xid: BigInt(match[1] as string), sid: match[2] ?? NIL_UUID };
 }
 

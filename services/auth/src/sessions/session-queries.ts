@@ -32,6 +32,8 @@ export interface LockedSession {
   userDisabledAt: Date | null;
   expiresAt: Date;
   revokedAt: Date | null;
+  /** Why the session ended, when it has. */
+  revokedReason: SessionEndReason | null;
 }
 
 export interface PresentedToken {
@@ -144,9 +146,11 @@ export function createSessionQueries(db: Queryable) {
         disabled_at: Date | null;
         expires_at: Date;
         revoked_at: Date | null;
+        revoked_reason: SessionEndReason | null;
       }>({
         name: 'refresh-lock-family',
-        text: `SELECT s.id, s.user_id, u.username, u.roles, u.disabled_at, s.expires_at, s.revoked_at
+        text: `SELECT s.id, s.user_id, u.username, u.roles, u.disabled_at, s.expires_at, s.revoked_at,
+                s.revoked_reason
            FROM sessions s JOIN users u ON u.id = s.user_id
           WHERE s.id = (SELECT t.session_id FROM refresh_tokens t WHERE t.token_hash = $1)
             FOR UPDATE OF s`,
@@ -163,6 +167,7 @@ export function createSessionQueries(db: Queryable) {
             userDisabledAt: row.disabled_at,
             expiresAt: row.expires_at,
             revokedAt: row.revoked_at,
+            revokedReason: row.revoked_reason,
           };
     },
 

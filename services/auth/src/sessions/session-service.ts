@@ -133,8 +133,7 @@ export function createSessionService(deps: SessionServiceDeps) {
       const pending = await inTransaction(pool, async (db) => {
         const queries = createSessionQueries(db);
         const current = await queries.lockUserForSession(user.id);
-        if (current === undefined || current.disabledAt !== null)
-          throw new AccountDisabledError('the account is disabled');
+        if (current === undefined || current.disabledAt !== null) throw new AccountDisabledError();
         const session = await queries.insertSession({
           userId: user.id,
           maxAgeSeconds: settings.maxAge,

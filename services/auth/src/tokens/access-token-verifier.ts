@@ -1,13 +1,20 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_TYPE, parseScope } from '@authpair/contracts';
+import {
+  ACCESS_TOKEN_ALGORITHM,
+  ACCESS_TOKEN_TYPE,
+  AuthpairError,
+  parseScope,
+} from '@authpair/contracts';
 import { type JWSHeaderParameters, errors as joseErrors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import type { AuthConfig } from '../config';
 import { type KeyRing, KeyRingUnavailableError } from '../keys/key-ring';
 
-/** The token cannot be accepted; the message is safe to show the client. */
-export class InvalidAccessTokenError extends Error {
-  override readonly name = 'InvalidAccessTokenError';
+/** The token cannot be accepted: 401 `invalid_token`; the detail is safe to show the client. */
+export class InvalidAccessTokenError extends AuthpairError<'invalid_token'> {
+  constructor(detail: string, options?: ErrorOptions) {
+    super('invalid_token', detail, options);
+  }
 }
 
 /** Who an access token speaks for. */
@@ -71,7 +78,7 @@ export function createAccessTokenVerifier(settings: AuthConfig['tokens'], keys: 
           maxTokenAge: settings.accessTokenTtl + CLOCK_TOLERANCE_SECONDS,
         }));
       } catch (error) {
-        // Keys this replica cannot vouch for now: a 503 (dependency-errors), not the token's fault.
+        // Keys this replica cannot vouch for now: a 503, not the token's fault.
         if (error instanceof InvalidAccessTokenError || error instanceof KeyRingUnavailableError)
           throw error;
         const reason =

@@ -1,3 +1,4 @@
+import { AuthpairError, WRONG_CURRENT_PASSWORD_REASON } from '@authpair/contracts';
 import type { Pool } from 'pg';
 import { type AuditContext, recordAudit } from '../audit/audit-log';
 import { inTransaction, type Queryable } from '../db/pool';
@@ -5,8 +6,13 @@ import type { PasswordHasher } from './password-hasher';
 import { createUserQueries } from './user-queries';
 
 /** The current password given with a change is not the user's password. */
-export class WrongCurrentPasswordError extends Error {
-  override readonly name = 'WrongCurrentPasswordError';
+export class WrongCurrentPasswordError extends AuthpairError<'validation_failed'> {
+  constructor() {
+    const reason = WRONG_CURRENT_PASSWORD_REASON;
+    super('validation_failed', `current_password: ${reason}`, {
+      errors: [{ field: 'current_password', reason }],
+    });
+  }
 }
 
 export interface PasswordChangeDeps {
@@ -40,12 +46,12 @@ export function createPasswordChanger({ pool, hasher, endOtherSessions }: Passwo
   return async function changePassword(change: PasswordChange): Promise<number> {
     const user = await createUserQueries(pool).findById(change.userId);
     if (user === undefined || !(await hasher.verify(change.currentPassword, user.password)))
-      throw new WrongCurrentPasswordError('the current password is not correct');
+      throw new WrongCurrentPasswordError();
     const replacement = await hasher.hash(change.newPassword);
     return inTransaction(pool, async (db) => {
       // A concurrent change got there first: the password just verified is no longer current.
       if (!(await createUserQueries(db).replacePasswordHash(user.id, user.password, replacement)))
-        throw new WrongCurrentPasswordError('the password was changed meanwhile');
+        throw new WrongCurrentPasswordError();
       await recordAudit(db, change.audit, { type: 'password_changed', targetUserId: user.id });
       return endOtherSessions(db, user.id, change.sessionId, change.audit);
     });

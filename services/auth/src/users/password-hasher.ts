@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { AuthpairError } from '@authpair/contracts';
 import { Piscina } from 'piscina';
 
 /**
@@ -38,9 +39,14 @@ export interface PasswordHasherOptions {
   observe?: (operation: 'hash' | 'verify', seconds: number) => void;
 }
 
-/** Thrown when the hashing queue is full: the caller should answer 503. */
-export class PasswordHasherBusyError extends Error {
-  override readonly name = 'PasswordHasherBusyError';
+/** Thrown when the hashing queue is full: a 503, retried a second later. */
+export class PasswordHasherBusyError extends AuthpairError<'service_unavailable'> {
+  constructor(options?: ErrorOptions) {
+    super('service_unavailable', 'the service is busy; retry later', {
+      ...options,
+      retryAfterSeconds: 1,
+    });
+  }
 }
 
 /**
@@ -163,7 +169,7 @@ export class PasswordHasher {
       return result;
     } catch (error) {
       if (error instanceof Error && /queue is at limit/i.test(error.message))
-        throw new PasswordHasherBusyError('password hashing queue is full', { cause: error });
+        throw new PasswordHasherBusyError({ cause: error });
       throw error;
     }
   }

@@ -1,5 +1,6 @@
 import {
   type AdminUser,
+  AuthpairError,
   BASE_ROLE,
   type Role,
   type SessionEndReason,
@@ -15,23 +16,33 @@ import { createUserQueries, type User } from './user-queries';
 import { canonicalUsername, displayUsername } from './username';
 
 /** No user has this id (or name). */
-export class UserNotFoundError extends Error {
-  override readonly name = 'UserNotFoundError';
+export class UserNotFoundError extends AuthpairError<'not_found'> {
+  constructor(detail = 'no user has this id') {
+    super('not_found', detail);
+  }
 }
 
 /** The change would leave no enabled administrator, and nobody could undo it over HTTP. */
-export class LastAdminError extends Error {
-  override readonly name = 'LastAdminError';
+export class LastAdminError extends AuthpairError<'last_admin'> {
+  constructor(detail: string) {
+    super('last_admin', detail);
+  }
 }
 
 /** The `user` role is every account's; it cannot be revoked. */
-export class BaseRoleError extends Error {
-  override readonly name = 'BaseRoleError';
+export class BaseRoleError extends AuthpairError<'validation_failed'> {
+  constructor() {
+    const reason = 'every account holds the user role; disable the user instead';
+    super('validation_failed', `role: ${reason}`, { errors: [{ field: 'role', reason }] });
+  }
 }
 
 /** A `cursor` that this list did not hand out. */
-export class InvalidUserCursorError extends Error {
-  override readonly name = 'InvalidUserCursorError';
+export class InvalidUserCursorError extends AuthpairError<'validation_failed'> {
+  constructor() {
+    const reason = 'is not a cursor from this list';
+    super('validation_failed', `cursor: ${reason}`, { errors: [{ field: 'cursor', reason }] });
+  }
 }
 
 /**
@@ -76,7 +87,7 @@ const encodeCursor = (canonical: string) => Buffer.from(canonical, 'utf8').toStr
 function decodeCursor(cursor: string): string {
   const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
   if (decoded === '' || encodeCursor(decoded) !== cursor || /[\p{Cc}\p{Cf}]/u.test(decoded))
-    throw new InvalidUserCursorError('is not a cursor from this list');
+    throw new InvalidUserCursorError();
   return decoded;
 }
 
@@ -91,7 +102,7 @@ export function createUserAdministration({ pool, endSessions, hasher }: UserAdmi
   async function locked<T>(id: string, work: (db: Queryable, user: User) => Promise<T>) {
     return inTransaction(pool, async (db) => {
       const user = await createUserAdminQueries(db).lock(id);
-      if (user === undefined) throw new UserNotFoundError('no user has this id');
+      if (user === undefined) throw new UserNotFoundError();
       return work(db, user);
     });
   }
@@ -119,7 +130,7 @@ export function createUserAdministration({ pool, endSessions, hasher }: UserAdmi
 
     async get(id: string): Promise<User> {
       const user = await createUserAdminQueries(pool).find(id);
-      if (user === undefined) throw new UserNotFoundError('no user has this id');
+      if (user === undefined) throw new UserNotFoundError();
       return user;
     },
 
@@ -198,8 +209,7 @@ export function createUserAdministration({ pool, endSessions, hasher }: UserAdmi
      * by a whole token lifetime. Other roles take effect at the next refresh.
      */
     revoke(id: string, role: Role, audit: AuditContext) {
-      if (role === BASE_ROLE)
-        throw new BaseRoleError('every account holds the user role; disable the user instead');
+      if (role === BASE_ROLE) throw new BaseRoleError();
       return locked(id, async (db, user) => {
         if (!user.roles.includes(role)) return { user, changed: false, sessionsEnded: 0 };
         if (role === 'admin') await keepAnAdmin(db, user);

@@ -1,4 +1,4 @@
-import { BASE_ROLE, type Role, sortRoles } from '@authpair/contracts';
+import { AuthpairError, BASE_ROLE, type Role, sortRoles } from '@authpair/contracts';
 import { isUniqueViolation } from '../db/errors';
 import type { Queryable } from '../db/pool';
 import type { StoredPassword } from './password-hasher';
@@ -52,8 +52,10 @@ function toUser(row: UserRowWithPassword): UserWithPassword {
 }
 
 /** Thrown by `insert` when the canonical username exists. */
-export class UsernameTakenError extends Error {
-  override readonly name = 'UsernameTakenError';
+export class UsernameTakenError extends AuthpairError<'username_taken'> {
+  constructor(options?: ErrorOptions) {
+    super('username_taken', 'choose another username', options);
+  }
 }
 
 /** SQL for the users table; every statement parameterised. */
@@ -93,7 +95,7 @@ export function createUserQueries(db: Queryable) {
         return toPlainUser(rows[0] as UserRow);
       } catch (error) {
         if (isUniqueViolation(error, 'users_username_canonical_key'))
-          throw new UsernameTakenError('username taken', { cause: error });
+          throw new UsernameTakenError({ cause: error });
         throw error;
       }
     },

@@ -1,3 +1,4 @@
+import { AuthpairError } from '@authpair/contracts';
 import type { Logger } from '@authpair/service-kit';
 import type { Pool } from 'pg';
 import { type AuditContext, recordAudit } from '../audit/audit-log';
@@ -6,8 +7,10 @@ import { createUserQueries, type User } from './user-queries';
 import { canonicalUsername, displayUsername } from './username';
 
 /** Thrown by `authenticate` for an unknown user or a wrong password alike. */
-export class InvalidCredentialsError extends Error {
-  override readonly name = 'InvalidCredentialsError';
+export class InvalidCredentialsError extends AuthpairError<'invalid_credentials'> {
+  constructor() {
+    super('invalid_credentials');
+  }
 }
 
 /**
@@ -15,8 +18,10 @@ export class InvalidCredentialsError extends Error {
  * the password matched, so it tells nothing to someone who does not know
  * the password; anyone else gets InvalidCredentialsError.
  */
-export class AccountDisabledError extends Error {
-  override readonly name = 'AccountDisabledError';
+export class AccountDisabledError extends AuthpairError<'account_disabled'> {
+  constructor() {
+    super('account_disabled', 'an administrator has disabled this account');
+  }
 }
 
 export interface UserServiceDeps {
@@ -62,15 +67,15 @@ export function createUserService({ pool, hasher, logger }: UserServiceDeps) {
       if (user === undefined) {
         await hasher.verifyDummy(input.password);
         await failed(audit, 'invalid_credentials');
-        throw new InvalidCredentialsError('invalid credentials');
+        throw new InvalidCredentialsError();
       }
       if (!(await hasher.verify(input.password, user.password))) {
         await failed(audit, 'invalid_credentials', user.id);
-        throw new InvalidCredentialsError('invalid credentials');
+        throw new InvalidCredentialsError();
       }
       if (user.disabledAt !== null) {
         await failed(audit, 'account_disabled', user.id);
-        throw new AccountDisabledError('the account is disabled');
+        throw new AccountDisabledError();
       }
       if (hasher.needsRehash(user.password)) {
         // Upgrading the hash must not fail the login it rides on.

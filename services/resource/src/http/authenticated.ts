@@ -21,5 +21,5 @@ export function authenticated({
   realm,
   metrics,
 }: AuthenticatedDeps): Middleware<AuthenticatedState>[] {
-  return [requireAccessToken(verifier, realm, metrics), requireLiveSession(revocations, realm)];
+  return [requireAccessToken(verifier, realm, metrics), requireLiveSession(revocations)];
 }

@@ -1,5 +1,5 @@
 import { hasScope } from '@authpair/contracts';
-import { insufficientScopeProblem } from '@authpair/service-kit';
+import { insufficientScope } from '@authpair/service-kit';
 import type { Middleware } from 'koa';
 import type { AuthenticatedState } from './bearer';
 
@@ -9,9 +9,9 @@ import type { AuthenticatedState } from './bearer';
  * with a challenge naming it (RFC 6750 §3.1). A token without the scope is
  * valid, just not for this, so it is never a 401.
  */
-export function requireScope(scope: string, realm: string): Middleware<AuthenticatedState> {
+export function requireScope(scope: string): Middleware<AuthenticatedState> {
   return async function checkScope(ctx, next) {
-    if (!hasScope(ctx.state.claims.scope, scope)) throw insufficientScopeProblem(realm, scope);
+    if (!hasScope(ctx.state.claims.scope, scope)) throw insufficientScope(scope);
     await next();
   };
 }

@@ -1,18 +1,18 @@
-import { revocationFeedPageSchema } from '@authpair/contracts';
+import { AuthpairError, revocationFeedPageSchema } from '@authpair/contracts';
 import type { Logger } from '@authpair/service-kit';
 import type { z } from 'zod';
 import type { ResourceConfig } from '../config';
 import { InvalidTokenError } from '../verify/errors';
 
-/** The list is too old to tell whether a session has ended; the token can be neither accepted nor refused. */
-export class RevocationUnavailableError extends Error {
-  override readonly name = 'RevocationUnavailableError';
-  constructor(
-    message: string,
-    /** Seconds until the next read attempt. */
-    readonly retryAfterSeconds: number,
-  ) {
-    super(message);
+/**
+ * The list is too old to tell whether a session has ended, so the token can
+ * be neither accepted nor refused: 503 with Retry-After (fail closed).
+ */
+export class RevocationUnavailableError extends AuthpairError<'revocation_unavailable'> {
+  constructor(retryAfterSeconds: number) {
+    super('revocation_unavailable', 'the token cannot be checked now; retry later', {
+      retryAfterSeconds,
+    });
   }
 }
 
@@ -124,7 +124,6 @@ export class RevocationList {
     if (this.#options.failClosed && this.lagMs() > this.#options.maxLagMs) {
       this.#events.refused('list_outdated');
       throw new RevocationUnavailableError(
-        'the revocation list is out of date',
         Math.max(1, Math.ceil(this.#options.pollIntervalMs / 1000)),
       );
     }

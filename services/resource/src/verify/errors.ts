@@ -1,17 +1,18 @@
-/** The token cannot be accepted; the reason is safe to show the client. */
-export class InvalidTokenError extends Error {
-  override readonly name = 'InvalidTokenError';
+import { AuthpairError } from '@authpair/contracts';
+
+/** The token cannot be accepted: 401 `invalid_token`; the detail is safe to show the client. */
+export class InvalidTokenError extends AuthpairError<'invalid_token'> {
+  constructor(detail: string, options?: ErrorOptions) {
+    super('invalid_token', detail, options);
+  }
 }
 
-/** The key set cannot be obtained now, so the token can be neither accepted nor refused. */
-export class JwksUnavailableError extends Error {
-  override readonly name = 'JwksUnavailableError';
-  constructor(
-    message: string,
-    /** Seconds until the next fetch attempt is allowed. */
-    readonly retryAfterSeconds: number,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
+/** The token's key cannot be known now (JWKS unreachable, cold or expired): 503 with Retry-After. */
+export class JwksUnavailableError extends AuthpairError<'jwks_unavailable'> {
+  constructor(internal: string, retryAfterSeconds: number) {
+    super('jwks_unavailable', 'the token cannot be checked now; retry later', {
+      cause: new Error(internal),
+      retryAfterSeconds,
+    });
   }
 }

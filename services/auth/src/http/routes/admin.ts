@@ -2,26 +2,21 @@ import {
   type AdminSessionList,
   type AdminUserPage,
   type AuditEventPage,
+  AuthpairError,
   adminUserListQuerySchema,
   auditEventQuerySchema,
   type DisableUserResponse,
   type EndSessionsResponse,
+  invalidField,
   type RoleChangeResponse,
   roleParamsSchema,
 } from '@authpair/contracts';
-import { HttpProblem, invalidField } from '@authpair/service-kit';
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { Pool } from 'pg';
 import { createAuditQueries } from '../../audit/audit-queries';
 import type { SessionService } from '../../sessions/session-service';
-import {
-  BaseRoleError,
-  InvalidUserCursorError,
-  LastAdminError,
-  type UserAdministration,
-  UserNotFoundError,
-} from '../../users/user-admin';
+import type { UserAdministration } from '../../users/user-admin';
 import type { User } from '../../users/user-queries';
 import { auditContextOf } from '../audit-context';
 import type { SessionState } from '../authenticate';
@@ -36,21 +31,6 @@ export interface AdminRouteDeps {
   /** `requireSession` then `requireAdmin`: every route here needs both. */
   authorize: Middleware<SessionState>[];
 }
-
-/** The domain's refusals, as the admin API answers them. */
-const mapAdminErrors: Middleware<SessionState> = async function mapAdminErrors(_ctx, next) {
-  try {
-    await next();
-  } catch (error) {
-    if (error instanceof UserNotFoundError)
-      throw new HttpProblem('not_found', 'no user has this id', { cause: error });
-    if (error instanceof LastAdminError)
-      throw new HttpProblem('last_admin', error.message, { cause: error });
-    if (error instanceof BaseRoleError) throw invalidField('role', error.message);
-    if (error instanceof InvalidUserCursorError) throw invalidField('cursor', error.message);
-    throw error;
-  }
-};
 
 /** PostgreSQL's bigint: an id beyond it would be a 500 (numeric out of range), not a 400. */
 const MAX_EVENT_ID = 2n ** 63n - 1n;
@@ -74,7 +54,7 @@ export function adminRoutes({
   authorize,
 }: AdminRouteDeps): Router<SessionState> {
   const router = new Router<SessionState>({ prefix: '/admin' });
-  router.use(...authorize, mapAdminErrors);
+  router.use(...authorize);
   const userOf = async (id: string | undefined): Promise<User> => users.get(idParam(id, 'user'));
 
   router.get('/users', async function listUsers(ctx) {
@@ -142,7 +122,7 @@ export function adminRoutes({
     const sessionId = idParam(ctx.params.sid, 'live session of this user');
     const ended = await sessions.end({ userId, sessionId }, 'ended_by_admin', auditContextOf(ctx));
     if (ended === 0)
-      throw new HttpProblem('not_found', 'this user has no live session with this id');
+      throw new AuthpairError('not_found', 'this user has no live session with this id');
     ctx.status = 204;
   });
 

@@ -1,9 +1,14 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { REVOCATION_FEED_PATH, type RevocationFeedPage } from '@authpair/contracts';
-import { invalidField, invalidTokenProblem, readBearerToken } from '@authpair/service-kit';
+import {
+  AuthpairError,
+  invalidField,
+  REVOCATION_FEED_PATH,
+  type RevocationFeedPage,
+} from '@authpair/contracts';
+import { readBearerToken } from '@authpair/service-kit';
 import Router from '@koa/router';
 import type { Pool } from 'pg';
-import { InvalidCursorError, revocationFeedPage } from '../../sessions/revocation-feed';
+import { revocationFeedPage } from '../../sessions/revocation-feed';
 
 export interface InternalRouteDeps {
   pool: Pool;
@@ -31,17 +36,11 @@ export function internalRoutes({ pool, feedToken, windowSeconds }: InternalRoute
 
   router.get(REVOCATION_FEED_PATH, async function revocationFeed(ctx) {
     if (!sameSecret(readBearerToken(ctx, REALM), feedToken))
-      throw invalidTokenProblem(REALM, 'the feed token is not valid');
+      throw new AuthpairError('invalid_token', 'the feed token is not valid');
     const since = ctx.query.since;
     if (since !== undefined && typeof since !== 'string')
       throw invalidField('since', 'must be given once');
-    let page: RevocationFeedPage;
-    try {
-      page = await revocationFeedPage(pool, since, windowSeconds);
-    } catch (error) {
-      if (error instanceof InvalidCursorError) throw invalidField('since', error.message);
-      throw error;
-    }
+    const page: RevocationFeedPage = await revocationFeedPage(pool, since, windowSeconds);
     ctx.body = page;
   });
 

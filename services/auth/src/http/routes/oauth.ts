@@ -1,15 +1,15 @@
 import {
+  AuthpairError,
   parseScope,
   REFRESH_TOKEN_GRANT,
   revocationRequestSchema,
   tokenRequestSchema,
 } from '@authpair/contracts';
-import { HttpProblem, type RequestState } from '@authpair/service-kit';
+import type { RequestState } from '@authpair/service-kit';
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { z } from 'zod';
-import { InvalidGrantError } from '../../sessions/errors';
-import { InvalidScopeError, type TokenRefresher } from '../../sessions/refresh';
+import type { TokenRefresher } from '../../sessions/refresh';
 import { looksLikeRefreshToken } from '../../sessions/refresh-token';
 import type { SessionService } from '../../sessions/session-service';
 import {
@@ -42,13 +42,13 @@ function parameters<Schema extends z.ZodType>(schema: Schema, body: unknown): z.
   const detail = fieldErrors(result.error)
     .map(({ field, reason }) => `${field} ${reason}`)
     .join('; ');
-  throw new HttpProblem('invalid_request', detail);
+  throw new AuthpairError('invalid_request', detail);
 }
 
 /** Public clients authenticate with nothing but their id; a foreign id is refused. */
 function checkClient(sent: string | undefined, clientId: string): void {
   if (sent !== undefined && sent !== clientId)
-    throw new HttpProblem('invalid_client', 'the client_id is not known to this issuer');
+    throw new AuthpairError('invalid_client', 'the client_id is not known to this issuer');
 }
 
 /** `POST /token` (RFC 6749 §6, refresh grant only) and `POST /revoke` (RFC 7009). */
@@ -59,36 +59,29 @@ export function oauthRoutes({ refresher, sessions, verifier, clientId }: OAuthRo
   router.post('/token', answerAsOAuth, body, async function exchangeRefreshToken(ctx) {
     const input = parameters(tokenRequestSchema, ctx.request.body);
     if (input.grant_type === undefined)
-      throw new HttpProblem('invalid_request', 'grant_type is required');
+      throw new AuthpairError('invalid_request', 'grant_type is required');
     if (input.grant_type !== REFRESH_TOKEN_GRANT)
-      throw new HttpProblem(
+      throw new AuthpairError(
         'unsupported_grant_type',
         'only the refresh_token grant is served here; log in at /login',
       );
     checkClient(input.client_id, clientId);
     if (input.refresh_token === undefined)
-      throw new HttpProblem('invalid_request', 'refresh_token is required');
+      throw new AuthpairError('invalid_request', 'refresh_token is required');
     // RFC 6749 §6: a scope, if asked for, may only narrow what the user's roles grant.
     const scope = input.scope === undefined ? undefined : parseScope(input.scope);
-    try {
-      const grant = await refresher.refresh(input.refresh_token, {
-        ...(scope === undefined ? {} : { scope }),
-        audit: auditContextOf(ctx),
-      });
-      sendGrant(ctx, grant);
-    } catch (error) {
-      if (error instanceof InvalidGrantError)
-        throw new HttpProblem('invalid_grant', error.message, { cause: error });
-      if (error instanceof InvalidScopeError)
-        throw new HttpProblem('invalid_scope', error.message, { cause: error });
-      throw error;
-    }
+    // `invalid_grant` (with its `reason`) or `invalid_scope` when refused.
+    const grant = await refresher.refresh(input.refresh_token, {
+      ...(scope === undefined ? {} : { scope }),
+      audit: auditContextOf(ctx),
+    });
+    sendGrant(ctx, grant);
   });
 
   router.post('/revoke', answerAsOAuth, body, async function revokeToken(ctx) {
     const input = parameters(revocationRequestSchema, ctx.request.body);
     checkClient(input.client_id, clientId);
-    if (input.token === undefined) throw new HttpProblem('invalid_request', 'token is required');
+    if (input.token === undefined) throw new AuthpairError('invalid_request', 'token is required');
     // RFC 7009 §2.1: the hint only speeds up the search, so the token's shape decides.
     const audit = auditContextOf(ctx);
     if (looksLikeRefreshToken(input.token)) {

@@ -1,17 +1,16 @@
 import {
+  AuthpairError,
   type ChangePasswordResponse,
   changePasswordRequestSchemaWith,
   logoutQuerySchema,
   type SessionListResponse,
-  WRONG_CURRENT_PASSWORD_REASON,
 } from '@authpair/contracts';
-import { HttpProblem, invalidField } from '@authpair/service-kit';
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { Throttles } from '../../rate-limit/throttle';
 import type { SessionService } from '../../sessions/session-service';
 import type { CommonPasswords } from '../../users/common-passwords';
-import { type PasswordChanger, WrongCurrentPasswordError } from '../../users/password-change';
+import type { PasswordChanger } from '../../users/password-change';
 import { auditContextOf } from '../audit-context';
 import type { SessionState } from '../authenticate';
 import { readBody } from '../body';
@@ -68,7 +67,7 @@ export function sessionRoutes({
     const ended = isUuid(id)
       ? await sessions.end({ userId, sessionId: id }, 'ended_by_user', auditContextOf(ctx))
       : 0;
-    if (ended === 0) throw new HttpProblem('not_found', 'you have no live session with this id');
+    if (ended === 0) throw new AuthpairError('not_found', 'you have no live session with this id');
     ctx.status = 204;
   });
 
@@ -81,20 +80,14 @@ export function sessionRoutes({
     async function changeOwnPassword(ctx) {
       const input = parseWith(changePasswordRequestSchema, ctx.request.body);
       const { userId, sessionId } = ctx.state.principal;
-      let ended: number;
-      try {
-        ended = await changePassword({
-          userId,
-          sessionId,
-          currentPassword: input.current_password,
-          newPassword: input.new_password,
-          audit: auditContextOf(ctx),
-        });
-      } catch (error) {
-        if (error instanceof WrongCurrentPasswordError)
-          throw invalidField('current_password', WRONG_CURRENT_PASSWORD_REASON);
-        throw error;
-      }
+      // A wrong current password: 400 naming `current_password`.
+      const ended = await changePassword({
+        userId,
+        sessionId,
+        currentPassword: input.current_password,
+        newPassword: input.new_password,
+        audit: auditContextOf(ctx),
+      });
       const body: ChangePasswordResponse = { sessions_ended: ended };
       ctx.body = body;
     },

@@ -17,7 +17,7 @@ export function adminReportRoutes(
   router.get(
     '/admin/reports',
     ...authenticated(deps),
-    requireScope(ADMIN_SCOPE, deps.realm),
+    requireScope(ADMIN_SCOPE),
     function adminReport(ctx) {
       const { claims } = ctx.state;
       const lagMs = deps.revocations.lagMs();
