@@ -102,18 +102,36 @@ export function claimsOf(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString());
 }
 
-/** Resolves once `condition` holds, polling every `intervalMs`; fails after `timeoutMs`. */
+/**
+ * The tests' one way to wait: probes until `condition` holds on what
+ * `probe` returned, and returns that value; fails after `timeoutMs` naming
+ * `what` and the last value seen. Never a fixed sleep.
+ */
 export async function eventually<T>(
-  probe: () => Promise<T>,
-  condition: (value: T) => boolean,
-  { timeoutMs = 10_000, intervalMs = 25 }: { timeoutMs?: number; intervalMs?: number } = {},
+  probe: () => Promise<T> | T,
+  condition: (value: T) => boolean = Boolean,
+  {
+    timeoutMs = 10_000,
+    intervalMs = 25,
+    what = 'the condition',
+  }: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (condition(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`${what} did not hold within ${timeoutMs} ms; last seen: ${describe(value)}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+function describe(value: unknown): string {
+  try {
+    const text = JSON.stringify(value);
+    return text === undefined ? String(value) : text.slice(0, 300);
+  } catch {
+    return String(value);
   }
 }
 

@@ -115,6 +115,89 @@ export async function startPair(
   }
 }
 
+export interface ServicesOptions {
+  /** The auth service's environment; `false` for a file without one (a resource against a test issuer). */
+  auth?: Env | false;
+  /** A resource service verifying this file's auth service, with this environment; absent: none. */
+  resource?: Env;
+}
+
+export interface StartResourceOptions {
+  /** Whose tokens it verifies: this file's auth service unless given (a test issuer's URL). */
+  authUrl?: string;
+  fetch?: typeof fetch;
+  logger?: Logger;
+}
+
+/** What `useServices` gives a test file; read it inside tests and hooks. */
+export interface Services {
+  /** This file's own database. */
+  readonly db: TestDatabase;
+  readonly auth: RunningAuthService;
+  readonly resource: RunningResourceService;
+  /** Another auth service on this file's database (a replica, other settings); stopped after the file. */
+  startAuth(env?: Env, logger?: Logger): Promise<RunningAuthService>;
+  /** Another resource service; stopped after the file. */
+  startResource(env?: Env, options?: StartResourceOptions): Promise<RunningResourceService>;
+}
+
+/**
+ * The test fixture: called at the top level of a test file, it registers
+ * the file's beforeAll/afterAll. Before the tests: a database of the file's
+ * own (unique data instead of truncation), an auth service on it, and a
+ * resource service when asked for. After them: every service the file
+ * started, through this fixture or its `startAuth`/`startResource`, is
+ * stopped, newest first, and the database dropped.
+ */
+export function useServices({
+  auth: authEnv = {},
+  resource: resourceEnv,
+}: ServicesOptions = {}): Services {
+  let db: TestDatabase | undefined;
+  let auth: RunningAuthService | undefined;
+  let resource: RunningResourceService | undefined;
+  const started: Array<{ stop(graceMs?: number): Promise<void> }> = [];
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined)
+      throw new Error(`useServices: no ${what} (not asked for, or used before beforeAll ran)`);
+    return value;
+  };
+
+  const services: Services = {
+    get db() {
+      return ready(db, 'database');
+    },
+    get auth() {
+      return ready(auth, 'auth service');
+    },
+    get resource() {
+      return ready(resource, 'resource service');
+    },
+    async startAuth(env = {}, logger = testLogger('auth')) {
+      const service = await startAuth(ready(db, 'database').url, env, logger);
+      started.push(service);
+      return service;
+    },
+    async startResource(env = {}, { authUrl, ...options } = {}) {
+      const url = authUrl ?? ready(auth, 'auth service (give authUrl)').url;
+      const service = await startResource(url, env, options);
+      started.push(service);
+      return service;
+    },
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    if (authEnv !== false) auth = await services.startAuth(authEnv);
+    if (resourceEnv !== undefined) resource = await services.startResource(resourceEnv);
+  });
+  afterAll(async () => {
+    for (const service of started.reverse()) await service.stop(1000);
+    await db?.drop();
+  });
+  return services;
+}
+
 /**
  * A fresh database and an auth service on it for the test file that calls
  * this (at top level): started before its tests, stopped and dropped after.

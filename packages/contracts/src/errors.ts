@@ -228,6 +228,11 @@ export const INVALID_GRANT_REASONS = [
 export type InvalidGrantReason = (typeof INVALID_GRANT_REASONS)[number];
 
 export interface AuthpairErrorOptions extends ErrorOptions {
+  /**
+   * The message for the log, when it says more than the client may see (a
+   * 503's internal reason). Defaults to the detail.
+   */
+  message?: string;
   /** `validation_failed`: each refused field and why. */
   errors?: readonly FieldError[];
   /** Seconds until a retry can succeed: sent as `Retry-After` (429, 503). */
@@ -240,8 +245,8 @@ export interface AuthpairErrorOptions extends ErrorOptions {
 
 /**
  * The base of every error that reaches a client with a meaning: it carries
- * a catalogue `code`, and a `detail` that is safe to show (anything
- * internal goes in `cause`, which is logged, never sent). Domain errors
+ * a catalogue `code`, and a `detail` that is safe to show. What is
+ * internal goes in `message` or `cause`, which are logged, never sent. Domain errors
  * subclass it with a fixed code; anything thrown that is not an
  * AuthpairError becomes a bare `internal_error`.
  */
@@ -255,8 +260,8 @@ export class AuthpairError<C extends ErrorCode = ErrorCode> extends Error {
   readonly scope: string | undefined;
 
   constructor(code: C, detail?: string, options: AuthpairErrorOptions = {}) {
-    const { errors, retryAfterSeconds, reason, scope, ...errorOptions } = options;
-    super(detail ?? ERROR_CATALOGUE[code].title, errorOptions);
+    const { errors, retryAfterSeconds, reason, scope, message, ...errorOptions } = options;
+    super(message ?? detail ?? ERROR_CATALOGUE[code].title, errorOptions);
     this.name = new.target.name;
     this.code = code;
     this.detail = detail;

@@ -42,6 +42,11 @@ export function problemBody(
   return body;
 }
 
+/** What the client is told: the detail, else the title (never `message`, which may be internal). */
+function descriptionOf(error: AuthpairError): string {
+  return error.detail ?? errorDefinition(error.code).title;
+}
+
 /**
  * The body on the OAuth endpoints (RFC 6749 §5.2, whose clients require
  * `application/json`): `error` and `error_description`, then the problem's
@@ -54,7 +59,7 @@ export function oauthErrorBody(
 ): OAuthErrorResponse {
   return {
     error: oauthErrorFor(error.code),
-    error_description: error.message.replace(NOT_DESCRIPTION_TEXT, ''),
+    error_description: descriptionOf(error).replace(NOT_DESCRIPTION_TEXT, ''),
     ...problemBody(error, instance, requestId),
   };
 }
@@ -94,7 +99,7 @@ export function problemHeaders(
         ? undefined
         : {
             code: definition.bearerError,
-            description: error.message,
+            description: descriptionOf(error),
             ...(error.scope === undefined ? {} : { scope: error.scope }),
           },
     );

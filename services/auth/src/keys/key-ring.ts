@@ -30,15 +30,13 @@ export interface KeyRingOptions {
  * another replica, or this one a moment later, can answer.
  */
 export class KeyRingUnavailableError extends AuthpairError<'service_unavailable'> {
-  /** Why, for the log and `/readyz`; the client is told only to retry. */
-  readonly refusal: string;
-
+  /** `refusal` is for the log; the client is told only to retry. */
   constructor(refusal: string, options?: ErrorOptions) {
     super('service_unavailable', 'the signing keys are unavailable; retry later', {
       ...options,
+      message: refusal,
       retryAfterSeconds: 5,
     });
-    this.refusal = refusal;
   }
 }
 

@@ -13,8 +13,8 @@ const DESCRIPTIONS: Record<InvalidGrantReason, string> = {
  * with the `reason` a client maps to what it tells its user.
  */
 export class InvalidGrantError extends AuthpairError<'invalid_grant'> {
-  constructor(reason: InvalidGrantReason) {
-    super('invalid_grant', DESCRIPTIONS[reason], { reason });
+  constructor(reason: InvalidGrantReason, detail = DESCRIPTIONS[reason]) {
+    super('invalid_grant', detail, { reason });
   }
 }
 

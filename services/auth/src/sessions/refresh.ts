@@ -22,7 +22,12 @@ type Applied =
   | {
       outcome: Exclude<RefreshOutcome, 'rotated' | 'retried' | 'invalid_scope'>;
       reason: InvalidGrantReason;
+      detail?: string;
     };
+
+/** A token of a family whose session reuse detection ended (this one was never spent). */
+const REUSE_ENDED_SESSION =
+  'the session of this refresh token has ended: a spent refresh token of it was presented again';
 
 /** What a client is told about a session that has ended (the `reason` of `invalid_grant`). */
 function endedSessionReason(session: LockedSession): InvalidGrantReason {
@@ -114,8 +119,12 @@ export function createTokenRefresher(deps: SessionServiceDeps & { sessions: Sess
           );
           return { outcome: 'reused', reason: 'reuse_detected' };
         }
-        case 'revoked':
-          return { outcome: 'revoked', reason: endedSessionReason(session) };
+        case 'revoked': {
+          const reason = endedSessionReason(session);
+          return reason === 'reuse_detected'
+            ? { outcome: 'revoked', reason, detail: REUSE_ENDED_SESSION }
+            : { outcome: 'revoked', reason };
+        }
         case 'expired':
           return { outcome: 'expired', reason: 'expired' };
       }
@@ -142,7 +151,7 @@ export function createTokenRefresher(deps: SessionServiceDeps & { sessions: Sess
         return grant;
       }
       if (applied.outcome === 'invalid_scope') throw new InvalidScopeError();
-      throw new InvalidGrantError(applied.reason);
+      throw new InvalidGrantError(applied.reason, applied.detail);
     },
   };
 }

@@ -11,7 +11,7 @@ export class InvalidTokenError extends AuthpairError<'invalid_token'> {
 export class JwksUnavailableError extends AuthpairError<'jwks_unavailable'> {
   constructor(internal: string, retryAfterSeconds: number) {
     super('jwks_unavailable', 'the token cannot be checked now; retry later', {
-      cause: new Error(internal),
+      message: internal,
       retryAfterSeconds,
     });
   }
