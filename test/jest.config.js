@@ -55,5 +55,12 @@ module.exports = {
       testMatch: ['<rootDir>/test/security/**/*.test.ts'],
     },
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
+    // Debian's Chromium driven by playwright-core; the services run in this process.
+    {
+      ...base,
+      ...withDatabase,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
+    },
   ],
 };

@@ -33,12 +33,28 @@ if (!docker && ci) {
   process.exit(1);
 }
 
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const chromium = require('node:fs').existsSync(chromiumPath);
+if (!chromium && ci) {
+  banner([
+    `CI=true and there is no Chromium at ${chromiumPath}.`,
+    'The browser suite (test/browser) cannot run. Failing instead of skipping.',
+    ".ci/run installs Debian's chromium when it is missing (as root).",
+  ]);
+  process.exit(1);
+}
+
 const projects = ['unit', 'integration', 'security'];
 const skipped = [];
 if (docker) projects.push('e2e');
 else
   skipped.push(
     'e2e (docker compose against the real images): no Docker engine answers `docker info`',
+  );
+if (chromium) projects.push('browser');
+else
+  skipped.push(
+    `browser (Debian's Chromium driven by playwright-core): no ${chromiumPath}; apt-get install chromium`,
   );
 
 const env = {

@@ -1,4 +1,7 @@
-import { API_REFERENCE_SCRIPT, DOCS_CONTENT_SECURITY_POLICY } from '@authpair/service-kit';
+import { createHash } from 'node:crypto';
+import { get } from 'node:http';
+import { gunzipSync } from 'node:zlib';
+import { apiReferenceBundle, DOCS_CONTENT_SECURITY_POLICY } from '@authpair/service-kit';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type Koa from 'koa';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -99,25 +102,57 @@ describe('with METRICS_PORT', () => {
 });
 
 describe('the /docs page', () => {
-  it('loads the pinned viewer with its integrity hash, under a policy allowing only that script', async () => {
+  it('loads the viewer from this origin with its integrity hash, under a policy allowing only this origin', async () => {
+    const viewer = apiReferenceBundle();
+    if (viewer === null) throw new Error('the viewer was not vendored: npm ci runs the script');
     for (const service of [pair.auth, pair.resource]) {
       const page = await request(`${service.url}/docs`);
       expect(page.status).toBe(200);
       expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
       const csp = page.headers.get('content-security-policy') ?? '';
       expect(csp).toBe(DOCS_CONTENT_SECURITY_POLICY);
-      expect(csp).toContain(`script-src ${API_REFERENCE_SCRIPT.url};`);
-      expect(csp).not.toMatch(/script-src[^;]*('unsafe-inline'|'unsafe-eval'|\*)/);
+      expect(csp).toContain("script-src 'self';");
+      expect(csp).not.toMatch(/https?:|\*|'unsafe-eval'|script-src[^;]*'unsafe-inline'/);
       expect(page.headers.get('x-frame-options')).toBe('DENY');
       const scripts = [...page.text.matchAll(/<script\b[^>]*>/g)].map(([tag]) => tag);
       expect(scripts).toEqual([
         expect.stringContaining('data-url="./openapi.json"'),
-        `<script src="${API_REFERENCE_SCRIPT.url}" integrity="${API_REFERENCE_SCRIPT.integrity}" crossorigin="anonymous">`,
+        `<script src="./docs/api-reference.js?v=${viewer.version}" integrity="${viewer.integrity}">`,
       ]);
       // No inline code: the configuration script has no body to run.
       expect(page.text).toMatch(/<script id="api-reference"[^>]*><\/script>/);
-      expect(API_REFERENCE_SCRIPT.url).toContain(`@${API_REFERENCE_SCRIPT.version}/`);
-      expect(API_REFERENCE_SCRIPT.integrity).toMatch(/^sha384-[A-Za-z0-9+/]{64}$/);
+      expect(page.text).not.toMatch(/https?:\/\//);
     }
   });
+
+  it('serves the viewer itself: the vendored bytes, immutable per version, gzipped when accepted', async () => {
+    const viewer = apiReferenceBundle();
+    if (viewer === null) throw new Error('the viewer was not vendored: npm ci runs the script');
+    const url = `${pair.auth.url}/docs/api-reference.js?v=${viewer.version}`;
+    const plain = await fetch(url, { headers: { 'accept-encoding': 'identity' } });
+    expect(plain.status).toBe(200);
+    expect(plain.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(plain.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    const bytes = Buffer.from(await plain.arrayBuffer());
+    expect(`sha384-${createHash('sha384').update(bytes).digest('base64')}`).toBe(viewer.integrity);
+    const compressed = await rawGet(url, { 'accept-encoding': 'gzip' });
+    expect(compressed.headers['content-encoding']).toBe('gzip');
+    expect(compressed.body.length).toBeLessThan(bytes.length / 2);
+    expect(gunzipSync(compressed.body).equals(bytes)).toBe(true);
+  });
 });
+
+/** A GET whose body is read as sent (fetch would inflate it). */
+function rawGet(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    get(url, { headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ headers: response.headers, body: Buffer.concat(chunks) }));
+      response.on('error', reject);
+    }).on('error', reject);
+  });
+}

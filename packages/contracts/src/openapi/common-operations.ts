@@ -7,6 +7,8 @@ import type { ApiOperation, ApiResponse } from './types';
 /** Where each service serves its OpenAPI document and the page rendering it. */
 export const OPENAPI_PATH = '/openapi.json';
 export const DOCS_PATH = '/docs';
+/** The viewer's script, served by the service itself (no CDN). */
+export const DOCS_SCRIPT_PATH = '/docs/api-reference.js';
 export const METRICS_PATH = '/metrics';
 
 /** The media type of every JSON body here. */
@@ -114,5 +116,22 @@ export const commonOperations: readonly ApiOperation[] = [
       200: { description: 'An HTML page.', body: { contentTypes: ['text/html; charset=utf-8'] } },
     },
     problems: [],
+  },
+  {
+    method: 'get',
+    path: DOCS_SCRIPT_PATH,
+    operationId: 'apiReferenceScript',
+    summary: "The page's viewer: Scalar's API reference bundle, pinned by the npm lockfile",
+    description:
+      'Served from the service, so `/docs` works offline and no third party learns who reads it. Immutable per version (`?v=`); gzip when accepted.',
+    tag: 'operations',
+    security: 'public',
+    responses: {
+      200: {
+        description: 'The script.',
+        body: { contentTypes: ['text/javascript; charset=utf-8'] },
+      },
+    },
+    problems: ['not_found'],
   },
 ];
