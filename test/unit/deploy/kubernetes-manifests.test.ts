@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadDocumented } from './kubernetes/documented';
 import {
+  DEPLOY,
   type KubeObject,
   loadRendered,
   overlayNames,
@@ -29,6 +32,30 @@ describe('the rendered Kubernetes manifests', () => {
     it('break none of the deployment rules', () => {
       expect(policyViolations(loadRendered(overlay), documented)).toEqual([]);
     });
+  });
+
+  it("read exactly the Secret keys the local overlay's script creates", () => {
+    const script = readFileSync(join(DEPLOY, 'overlays/local/create-secrets.sh'), 'utf8');
+    const created = script
+      .replace(/\\\n/g, ' ')
+      .split('\n')
+      .flatMap((line) => {
+        const name = /^create (\S+)/.exec(line)?.[1];
+        const keys = [...line.matchAll(/--from-literal=([A-Z_]+)=/g)].map((m) => m[1]);
+        return name === undefined ? [] : keys.map((key) => `${name}/${key}`);
+      });
+    const read = loadRendered('local').flatMap((object) =>
+      object.kind === 'Deployment' || object.kind === 'StatefulSet'
+        ? (object.spec?.template.spec?.containers ?? []).flatMap((container) =>
+            (container.env ?? []).flatMap(({ valueFrom }) =>
+              valueFrom?.secretKeyRef === undefined
+                ? []
+                : [`${valueFrom.secretKeyRef.name}/${valueFrom.secretKeyRef.key}`],
+            ),
+          )
+        : [],
+    );
+    expect([...new Set(created)].sort()).toEqual([...new Set(read)].sort());
   });
 
   it('hold both services, a PDB each, an autoscaler each in production and a ServiceMonitor where asked', () => {
