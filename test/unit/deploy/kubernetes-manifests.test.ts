@@ -243,6 +243,16 @@ describe('the deployment rules', () => {
       'port metrics is 9464 but METRICS_PORT is 9100',
     ],
     [
+      '/metrics left on the public port',
+      (o) => {
+        const container = find(o, 'Deployment', 'authpair-resource').spec.template.spec
+          .containers[0];
+        container.ports = container.ports.filter((port: Json) => port.name !== 'metrics');
+        delete find(o, 'ConfigMap', container.envFrom[0].configMapRef.name).data.METRICS_PORT;
+      },
+      'container resource: no container port named metrics',
+    ],
+    [
       'the revocation feed read from the public port',
       (o) => {
         const resource = find(o, 'Deployment', 'authpair-resource').spec.template.spec

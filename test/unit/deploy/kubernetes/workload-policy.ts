@@ -27,6 +27,16 @@ export const MIN_STARTUP_SECONDS: Readonly<Record<string, number>> = {
 /** The container port each port variable must match. */
 const PORT_VARIABLES = { PORT: 'http', INTERNAL_PORT: 'internal', METRICS_PORT: 'metrics' };
 
+/**
+ * The ports each service must listen on apart from the public one: without
+ * METRICS_PORT, /metrics is served on the public port; without
+ * INTERNAL_PORT, so is the revocation feed.
+ */
+const REQUIRED_PORTS: Readonly<Record<string, readonly string[]>> = {
+  auth: ['http', 'internal', 'metrics'],
+  resource: ['http', 'metrics'],
+};
+
 const probeBudget = (probe: IProbe) => (probe.periodSeconds ?? 10) * (probe.failureThreshold ?? 3);
 const probePath = (probe: IProbe | undefined) => probe?.httpGet?.path;
 
@@ -134,6 +144,9 @@ function serviceViolations(
       `${pod.name}: terminationGracePeriodSeconds ${grace} does not exceed preStop ${sleep} s + SHUTDOWN_DELAY_MS ${delay} s + drain ${DRAIN_SECONDS} s`,
     );
 
+  for (const portName of REQUIRED_PORTS[container.name] ?? [])
+    if (!(container.ports ?? []).some((port) => port.name === portName))
+      out.push(`${where}: no container port named ${portName}`);
   for (const [variable, portName] of Object.entries(PORT_VARIABLES)) {
     const port = (container.ports ?? []).find((candidate) => candidate.name === portName);
     const value = environment.get(variable);
