@@ -202,6 +202,7 @@ export class AuthpairClient {
     const token = await this.getAccessToken();
     await this.#api.endSession(token, id);
     if (id === this.#store.current?.sessionId) await this.#store.clear('user');
+    else this.#store.endedElsewhere(id);
   }
 
   /** Changes the password; the user's other sessions end, this one continues (USER_UPDATED). */

@@ -57,10 +57,14 @@ export class SessionStore {
   constructor(deps: StoreDeps) {
     this.#deps = deps;
     deps.channel?.addEventListener('message', (event) => this.#receive(event.data));
-    this.ready = this.#read().then((stored) => {
-      if (stored !== undefined && (this.#current?.version ?? -1) < stored.version)
-        this.#current = stored;
-    });
+    // Storage that cannot be read (blocked by the browser's privacy settings) is no session.
+    this.ready = this.#read().then(
+      (stored) => {
+        if (stored !== undefined && (this.#current?.version ?? -1) < stored.version)
+          this.#current = stored;
+      },
+      deps.onError,
+    );
   }
 
   get current(): StoredSession | undefined {
@@ -129,6 +133,11 @@ export class SessionStore {
       reason,
     });
     this.#emit(changes);
+  }
+
+  /** Another of the user's sessions was ended from here: a tab holding it signs out now. */
+  endedElsewhere(sessionId: string): void {
+    this.#post({ type: 'signed_out', sessionId, userId: undefined, all: false, reason: 'user' });
   }
 
   userUpdated(): void {

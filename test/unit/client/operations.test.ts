@@ -209,6 +209,24 @@ describe('storage', () => {
     }
   });
 
+  it('that cannot be read is no session: the client still works, and the error is reported', async () => {
+    const blocked = new Error('SecurityError: access to storage is denied');
+    const { client: alice, changes } = client({
+      storage: {
+        getItem: () => {
+          throw blocked;
+        },
+        setItem: () => {},
+        removeItem: () => {},
+        scope: 'shared',
+      },
+    });
+    await alice.ready;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(reported.splice(0)).toEqual([blocked]);
+    expect(changes).toEqual([{ event: 'INITIAL_SESSION', session: null }]);
+  });
+
   it('dispose() keeps the stored session and refuses further calls', async () => {
     const area = sharedArea();
     const { client: alice } = client({ storage: area.adapter() });

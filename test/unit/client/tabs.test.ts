@@ -254,6 +254,18 @@ describe('memory storage (the default): a session per tab', () => {
       expect.objectContaining({ type: 'signed_out', all: true, reason: 'user' }),
     ]);
   });
+
+  it('ending another tab’s session from the sessions list signs that tab out at once', async () => {
+    const a = tab(memoryStorage());
+    const b = tab(memoryStorage());
+    await a.client.login({ username: 'alice', password: PASSWORD });
+    await b.client.login({ username: 'alice', password: PASSWORD });
+    await a.client.endSession(b.client.getSession()?.sessionId as string);
+    await settle();
+    expect(b.client.getSession()).toBeNull();
+    expect(events(b.changes).at(-1)).toBe('user');
+    expect(a.client.getSession()).not.toBeNull();
+  });
 });
 
 describe('the default channel (Node’s BroadcastChannel)', () => {
