@@ -186,6 +186,30 @@ describe('revoke, sessions and the password', () => {
   });
 });
 
+describe('a refresh token held in a cookie (a backend-for-frontend)', () => {
+  it('is never stored; a refresh sends none and includes credentials', async () => {
+    const seen: Array<{ body: string; credentials: string | undefined }> = [];
+    const bff = (async (_input: string | URL | Request, init?: RequestInit) => {
+      seen.push({ body: String(init?.body ?? ''), credentials: init?.credentials });
+      const tokens = { access_token: 'a.e30.s', token_type: 'Bearer', expires_in: 60 };
+      return new Response(JSON.stringify(tokens), {
+        headers: { 'content-type': 'application/json' },
+      });
+    }) as typeof fetch;
+    const area = sharedArea();
+    const { client: alice } = client({
+      fetch: bff,
+      credentials: 'include',
+      storage: area.adapter(),
+    });
+    await alice.login({ username: 'alice', password: PASSWORD });
+    await alice.refreshSession();
+    expect(JSON.stringify([...area.items.values()])).not.toMatch(/refreshToken/);
+    expect(seen.map(({ credentials }) => credentials)).toEqual(['include', 'include']);
+    expect(seen[1]?.body).toBe('grant_type=refresh_token');
+  });
+});
+
 describe('storage', () => {
   it('is memory by default: web storage is never touched', async () => {
     let touched = 0;
