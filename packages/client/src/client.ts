@@ -228,7 +228,7 @@ export class AuthpairClient {
     if (this.#disposed) return;
     this.#disposed = true;
     this.#scheduler.stop();
-    this.#store.dispose();
+    this.#store.dispose(this.#refresher.idle());
   }
 
   async #ready(): Promise<void> {

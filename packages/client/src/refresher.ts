@@ -56,6 +56,11 @@ export class Refresher {
     return this.#inflight !== undefined;
   }
 
+  /** Settles when no refresh is in flight. */
+  idle(): Promise<unknown> {
+    return this.#inflight?.catch(() => {}) ?? Promise.resolve();
+  }
+
   /** When the next background attempt may start (local clock, ms); 0 unless backing off. */
   get retryAt(): number {
     return this.#retryAt;

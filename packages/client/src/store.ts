@@ -6,29 +6,11 @@
  * state the event announces.
  */
 
-import { deserialize, isStoredSession, type StoredSession, serialize, viewOf } from './session';
+import { type Message, messageOf } from './messages';
+import { deserialize, type StoredSession, serialize, viewOf } from './session';
 import type { StorageAdapter } from './storage';
+import { Subscribers } from './subscribers';
 import type { AuthChange, AuthChangeCallback, ChannelLike, SignOutReason } from './types';
-
-/** What travels between tabs. Tokens only where storage already exposes them to every script. */
-type Message =
-  | { type: 'session'; session: StoredSession }
-  | { type: 'user_updated'; sessionId: string | undefined }
-  | {
-      type: 'signed_out';
-      sessionId: string | undefined;
-      userId: string | undefined;
-      all: boolean;
-      reason: SignOutReason;
-    };
-
-const SIGN_OUT_REASONS: readonly string[] = [
-  'user',
-  'revoked',
-  'reuse_detected',
-  'disabled',
-  'expired',
-];
 
 export interface StoreDeps {
   storage: StorageAdapter;
@@ -47,24 +29,21 @@ export class SessionStore {
   /** Sessions that ended here: a late message about one of them is ignored. */
   readonly #ended = new Set<string>();
   #lastReason: SignOutReason = 'user';
-  readonly #listeners = new Set<AuthChangeCallback>();
-  #held = 0;
-  #queue: Array<() => void> = [];
+  readonly #subscribers: Subscribers;
+  #closed = false;
   readonly ready: Promise<void>;
   /** Told after every change of the session, to reschedule the refresh. */
   onChange: () => void = () => {};
 
   constructor(deps: StoreDeps) {
     this.#deps = deps;
+    this.#subscribers = new Subscribers(deps.onError);
     deps.channel?.addEventListener('message', (event) => this.#receive(event.data));
     // Storage that cannot be read (blocked by the browser's privacy settings) is no session.
-    this.ready = this.#read().then(
-      (stored) => {
-        if (stored !== undefined && (this.#current?.version ?? -1) < stored.version)
-          this.#current = stored;
-      },
-      deps.onError,
-    );
+    this.ready = this.#read().then((stored) => {
+      if (stored !== undefined && (this.#current?.version ?? -1) < stored.version)
+        this.#current = stored;
+    }, deps.onError);
   }
 
   get current(): StoredSession | undefined {
@@ -149,35 +128,35 @@ export class SessionStore {
 
   /** Subscribes; the callback first gets INITIAL_SESSION once the stored session is read. */
   subscribe(callback: AuthChangeCallback): () => void {
-    this.#listeners.add(callback);
+    const unsubscribe = this.#subscribers.add(callback);
     void this.ready.then(() => {
-      if (!this.#listeners.has(callback)) return;
+      if (!this.#subscribers.has(callback)) return;
       const session = this.#current;
       const change: AuthChange = {
         event: 'INITIAL_SESSION',
         session: session === undefined ? null : viewOf(session),
       };
-      this.#later(() => this.#call(callback, change));
+      this.#subscribers.deliver(callback, change);
     });
-    return () => this.#listeners.delete(callback);
+    return unsubscribe;
   }
 
-  /** While held (the refresh lock is held), events wait: no subscriber runs inside the lock. */
+  /** While the refresh lock is held here, events wait for its release. */
   hold(): void {
-    this.#held += 1;
+    this.#subscribers.hold();
   }
 
   release(): void {
-    this.#held -= 1;
-    if (this.#held > 0) return;
-    const queue = this.#queue;
-    this.#queue = [];
-    for (const deliver of queue) deliver();
+    this.#subscribers.release();
   }
 
-  dispose(): void {
-    this.#listeners.clear();
-    this.#deps.channel?.close();
+  /** Drops the subscribers; closes the channel once `idle` settles (a refresh in flight still tells the tabs). */
+  dispose(idle: Promise<unknown>): void {
+    this.#subscribers.clear();
+    void idle.finally(() => {
+      this.#closed = true;
+      this.#deps.channel?.close();
+    });
   }
 
   /** Sets a newer session; returns what changed, for the subscribers. */
@@ -273,6 +252,7 @@ export class SessionStore {
   }
 
   #post(message: Message): void {
+    if (this.#closed) return;
     try {
       this.#deps.channel?.postMessage(message);
     } catch (error) {
@@ -281,45 +261,6 @@ export class SessionStore {
   }
 
   #emit(changes: readonly AuthChange[]): void {
-    for (const change of changes)
-      for (const callback of [...this.#listeners]) this.#later(() => this.#call(callback, change));
-  }
-
-  #later(deliver: () => void): void {
-    if (this.#held > 0) this.#queue.push(deliver);
-    else deliver();
-  }
-
-  /** A subscriber's error or rejected promise is reported, never awaited, never thrown into the client. */
-  #call(callback: AuthChangeCallback, change: AuthChange): void {
-    try {
-      const result: unknown = callback(change);
-      if (result instanceof Promise) result.catch(this.#deps.onError);
-    } catch (error) {
-      this.#deps.onError(error);
-    }
-  }
-}
-
-/** Parses a channel message; anything else (another library's, a newer format) is ignored. */
-function messageOf(data: unknown): Message | undefined {
-  if (typeof data !== 'object' || data === null) return undefined;
-  const message = data as Record<string, unknown>;
-  const optionalString = (value: unknown) => value === undefined || typeof value === 'string';
-  switch (message.type) {
-    case 'session':
-      return isStoredSession(message.session) ? (message as Message) : undefined;
-    case 'user_updated':
-      return optionalString(message.sessionId) ? (message as Message) : undefined;
-    case 'signed_out':
-      return optionalString(message.sessionId) &&
-        optionalString(message.userId) &&
-        typeof message.all === 'boolean' &&
-        typeof message.reason === 'string' &&
-        SIGN_OUT_REASONS.includes(message.reason)
-        ? (message as Message)
-        : undefined;
-    default:
-      return undefined;
+    this.#subscribers.emit(changes);
   }
 }

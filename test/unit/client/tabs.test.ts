@@ -192,6 +192,25 @@ describe('events in the other tabs', () => {
     expect(area.items.size).toBe(0);
   });
 
+  it('dispose() during a refresh: the rotated tokens are still saved and told to the twin tab', async () => {
+    const { a, b, area } = await twoTabsSignedIn('copied');
+    now += 850_000;
+    auth.closeGate();
+    const refresh = a.client.refreshSession();
+    await settle();
+    a.client.dispose();
+    auth.openGate();
+    const rotated = await refresh;
+    await settle();
+    expect(JSON.parse(area.items.get('authpair.session') ?? '{}').accessToken).toBe(
+      rotated.accessToken,
+    );
+    expect(b.client.getSession()?.accessToken).toBe(rotated.accessToken);
+    now += 900_000;
+    await b.client.getAccessToken();
+    expect(auth.reuses).toBe(0);
+  });
+
   it('a message about a session that ended here is ignored', async () => {
     const { a, b } = await twoTabsSignedIn();
     const stale = JSON.parse([...sharedArea().items.values()][0] ?? 'null');
