@@ -28,6 +28,7 @@ describe('auth configuration', () => {
       audience: 'authpair-resource',
       clientId: 'authpair',
       accessTokenTtl: 900,
+      clockTolerance: 5,
     });
     expect(config.sessions).toEqual({
       refreshTokenTtl: 14 * 86_400,

@@ -1,6 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { parseJwkSet } from '@authpair/contracts';
-import type { ResourceConfig } from '../config';
+import { readCapped } from '../read-capped';
+import type { JwksSettings } from './jwks-settings';
 
 /** Bytes of JWKS response read at most; a real set of a few keys is a few KB. */
 const MAX_RESPONSE_BYTES = 512 * 1024;
@@ -43,36 +44,12 @@ function transportError(error: unknown): JwksFetchError {
 }
 
 /**
- * The body as text, read while counting its bytes: past `limit` the stream
- * is cancelled. A chunked body declares no length, and response.text()
- * would buffer whatever the endpoint sends until the timeout.
- */
-async function readCapped(response: Response, limit: number): Promise<string> {
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let bytes = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    bytes += value.byteLength;
-    if (bytes > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw new JwksFetchError('too_large', 'JWKS response is too large');
-    }
-    chunks.push(value);
-  }
-  // As response.text() decodes: UTF-8, a leading BOM dropped, bad bytes replaced.
-  return new TextDecoder().decode(Buffer.concat(chunks));
-}
-
-/**
  * Fetches and parses the key set, the whole exchange (headers and body)
  * bounded by `timeoutMs`; throws JwksFetchError saying why it is unusable.
  */
 export async function downloadJwks(
   fetchImpl: typeof fetch,
-  options: ResourceConfig['jwks'],
+  options: JwksSettings,
 ): Promise<DownloadedJwks> {
   let text: string;
   let cacheControl: string | null;
@@ -86,12 +63,11 @@ export async function downloadJwks(
       await response.body?.cancel();
       throw new JwksFetchError('http_status', `JWKS endpoint answered ${response.status}`);
     }
-    const declared = Number(response.headers.get('content-length') ?? '0');
-    if (declared > MAX_RESPONSE_BYTES) {
-      await response.body?.cancel();
-      throw new JwksFetchError('too_large', 'JWKS response is too large');
-    }
-    text = await readCapped(response, MAX_RESPONSE_BYTES);
+    text = await readCapped(
+      response,
+      MAX_RESPONSE_BYTES,
+      () => new JwksFetchError('too_large', 'JWKS response is too large'),
+    );
     cacheControl = response.headers.get('cache-control');
   } catch (error) {
     throw transportError(error);
@@ -129,7 +105,7 @@ export async function downloadJwks(
 }
 
 /** The response's max-age within [minTtl, maxTtl]; `no-store`/`no-cache` mean the least. */
-function ttlFrom(cacheControl: string | null, options: ResourceConfig['jwks']): number {
+function ttlFrom(cacheControl: string | null, options: JwksSettings): number {
   const { defaultTtl, minTtl, maxTtl } = options;
   if (cacheControl === null) return defaultTtl;
   if (/\b(no-store|no-cache)\b/i.test(cacheControl)) return minTtl;

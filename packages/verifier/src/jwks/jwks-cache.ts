@@ -1,8 +1,8 @@
 import type { KeyObject } from 'node:crypto';
-import type { Logger } from '@authpair/service-kit';
-import type { ResourceConfig } from '../config';
-import { InvalidTokenError, JwksUnavailableError } from './errors';
+import { InvalidTokenError, JwksUnavailableError } from '../errors';
+import type { VerifierLogger } from '../logger';
 import { downloadJwks, type JwksFailureReason, JwksFetchError } from './jwks-fetch';
+import type { JwksSettings } from './jwks-settings';
 
 /** What `/readyz` and metrics report about the cache. */
 export type JwksStatus = 'never_fetched' | 'fresh' | 'stale' | 'expired';
@@ -49,8 +49,8 @@ export interface JwksObserver {
  *   is unknown then gets JwksUnavailableError (503), not a 401.
  */
 export class JwksCache {
-  readonly #options: ResourceConfig['jwks'];
-  readonly #logger: Logger;
+  readonly #options: JwksSettings;
+  readonly #logger: VerifierLogger;
   readonly #fetch: Fetch;
   readonly #observer: JwksObserver;
   #keys = new Map<string, KeyObject>();
@@ -64,8 +64,8 @@ export class JwksCache {
   readonly counters: JwksCounters = { fetches: 0, failures: 0, unknownKid: 0 };
 
   constructor(
-    options: ResourceConfig['jwks'],
-    logger: Logger,
+    options: JwksSettings,
+    logger: VerifierLogger,
     fetchImpl: Fetch = fetch,
     observer: JwksObserver = {},
   ) {

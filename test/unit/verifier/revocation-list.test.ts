@@ -1,13 +1,13 @@
-import { createLogger } from '@authpair/service-kit';
 import {
+  InvalidTokenError,
   type RefusalReason,
   RevocationList,
   type RevocationListOptions,
   RevocationUnavailableError,
-} from '../../../services/resource/src/revocation/revocation-list';
-import { InvalidTokenError } from '../../../services/resource/src/verify/errors';
+  SILENT_LOGGER,
+} from '@authpair/verifier';
 
-const logger = createLogger({ service: 'test', level: 'silent' });
+const logger = SILENT_LOGGER;
 const options: RevocationListOptions = {
   url: 'http://auth.test/internal/revocations',
   token: 'secret',
@@ -143,5 +143,38 @@ describe('revocation list', () => {
       status: 'never_read',
       lastError: 'revocation feed page has the wrong shape',
     });
+  });
+
+  it('stops reading a feed page past 1 MiB as it streams in, instead of buffering it whole', async () => {
+    const chunk = new Uint8Array(64 * 1024).fill(0x20); // JSON whitespace
+    const sent = { bytes: 0, cancelled: false };
+    const endless = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          if (sent.bytes >= 64 * 1024 * 1024) return controller.close();
+          sent.bytes += chunk.byteLength;
+          controller.enqueue(chunk);
+        },
+        cancel() {
+          sent.cancelled = true;
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    const { list } = listWith([new Response(endless)]);
+    expect(await list.poll()).toBe(false);
+    expect(list.snapshot().lastError).toBe('revocation feed page is too large');
+    expect(sent.bytes).toBeLessThanOrEqual(1024 * 1024 + 2 * chunk.byteLength);
+    expect(sent.cancelled).toBe(true);
+  });
+
+  it('refuses a feed page whose declared length is over 1 MiB without reading it', async () => {
+    const { list } = listWith([
+      new Response('{"revocations":[],"cursor":"1","has_more":false}', {
+        headers: { 'content-length': String(10 * 1024 * 1024) },
+      }),
+    ]);
+    expect(await list.poll()).toBe(false);
+    expect(list.snapshot().lastError).toBe('revocation feed page is too large');
   });
 });

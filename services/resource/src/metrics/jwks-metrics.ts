@@ -1,12 +1,12 @@
 import { Counter, Gauge, Histogram, type Registry } from '@authpair/service-kit';
-import type { JwksCache, JwksObserver, JwksStatus } from './jwks-cache';
+import type { JwksCache, JwksStatus, VerifierObserver } from '@authpair/verifier';
 
 const STATES: JwksStatus[] = ['never_fetched', 'fresh', 'stale', 'expired'];
 
 /**
  * The JWKS cache's metrics on the service's registry: fetches by outcome
  * and duration, failures by reason, unknown-kid misses (counted as they
- * happen, through the observer), and the cache's state, key count and age
+ * happen, through the verifier's observer), and the cache's state, key count and age
  * (read from the cache when scraped).
  */
 export function createJwksMetrics(registry: Registry) {
@@ -62,8 +62,8 @@ export function createJwksMetrics(registry: Registry) {
     },
   });
 
-  const observer: JwksObserver = {
-    fetched(seconds, reason) {
+  const observer: Pick<VerifierObserver, 'jwksFetched' | 'unknownKid'> = {
+    jwksFetched(seconds, reason) {
       duration.observe(seconds);
       fetches.inc({ outcome: reason === undefined ? 'success' : 'failure' });
       if (reason !== undefined) failures.inc({ reason });

@@ -1,10 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { createLogger } from '@authpair/service-kit';
 import {
   InvalidTokenError,
+  JwksCache,
   JwksUnavailableError,
-} from '../../../services/resource/src/verify/errors';
-import { JwksCache } from '../../../services/resource/src/verify/jwks-cache';
+  SILENT_LOGGER,
+} from '@authpair/verifier';
 
 const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'RS256', use: 'sig' };
@@ -32,7 +32,7 @@ const options = {
   maxTtl: 3600,
   maxStale: 600,
 };
-const logger = createLogger({ service: 'test', level: 'silent' });
+const logger = SILENT_LOGGER;
 
 afterEach(() => jest.useRealTimers());
 

@@ -1,12 +1,12 @@
 import { Counter, Gauge, type Registry } from '@authpair/service-kit';
-import type { RefusalReason, RevocationEvents, RevocationList } from './revocation-list';
+import type { RefusalReason, RevocationList, VerifierObserver } from '@authpair/verifier';
 
 const REFUSAL_REASONS: RefusalReason[] = ['no_session', 'session_ended', 'list_outdated'];
 
 /**
  * The revocation list's metrics: how stale it is (the number to alert on),
- * failed reads, and the tokens it refused. `events` goes to the list;
- * `observe` registers the gauges that read it.
+ * failed reads, and the tokens it refused. `observer` goes to the
+ * verifier; `observe` registers the gauges that read the list.
  */
 export function createRevocationMetrics(registry: Registry) {
   const failures = new Counter({
@@ -22,9 +22,9 @@ export function createRevocationMetrics(registry: Registry) {
   });
   for (const reason of REFUSAL_REASONS) refusals.inc({ reason }, 0);
 
-  const events: RevocationEvents = {
-    readFailed: () => failures.inc(),
-    refused: (reason) => refusals.inc({ reason }),
+  const observer: Pick<VerifierObserver, 'revocationReadFailed' | 'revocationRefused'> = {
+    revocationReadFailed: () => failures.inc(),
+    revocationRefused: (reason) => refusals.inc({ reason }),
   };
 
   function observe(list: RevocationList): void {
@@ -46,5 +46,5 @@ export function createRevocationMetrics(registry: Registry) {
     });
   }
 
-  return { events, observe };
+  return { observer, observe };
 }

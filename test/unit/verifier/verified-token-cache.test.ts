@@ -1,13 +1,13 @@
-import type { VerifiedClaims } from '@authpair/contracts';
-import { VerifiedTokenCache } from '../../../services/resource/src/verify/verified-token-cache';
+import { type AccessTokenClaims, VerifiedTokenCache } from '@authpair/verifier';
 
-const claims = (sub: string): VerifiedClaims => ({
+const claims = (sub: string): AccessTokenClaims => ({
   iss: 'i',
   sub,
   aud: 'a',
   exp: 0,
   iat: 0,
   jti: sub,
+  client_id: 'c',
   username: sub,
 });
 

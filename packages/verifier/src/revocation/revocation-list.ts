@@ -1,20 +1,8 @@
-import { AuthpairError, revocationFeedPageSchema } from '@authpair/contracts';
-import type { Logger } from '@authpair/service-kit';
-import type { z } from 'zod';
-import type { ResourceConfig } from '../config';
-import { InvalidTokenError } from '../verify/errors';
-
-/**
- * The list is too old to tell whether a session has ended, so the token can
- * be neither accepted nor refused: 503 with Retry-After (fail closed).
- */
-export class RevocationUnavailableError extends AuthpairError<'revocation_unavailable'> {
-  constructor(retryAfterSeconds: number) {
-    super('revocation_unavailable', 'the token cannot be checked now; retry later', {
-      retryAfterSeconds,
-    });
-  }
-}
+import { type RevocationFeedPage, revocationFeedPageSchema } from '@authpair/contracts';
+import { InvalidTokenError, RevocationUnavailableError } from '../errors';
+import type { VerifierLogger } from '../logger';
+import { readCapped } from '../read-capped';
+import type { RevocationSettings } from './revocation-settings';
 
 /** Why a token was refused by the revocation step. */
 export type RefusalReason = 'no_session' | 'session_ended' | 'list_outdated';
@@ -25,7 +13,7 @@ export interface RevocationEvents {
   refused(reason: RefusalReason): void;
 }
 
-export type RevocationListOptions = ResourceConfig['revocations'] & {
+export type RevocationListOptions = RevocationSettings & {
   /** How long a revoked sid is kept: past it, the verifier refuses every token of that session anyway. */
   retentionMs: number;
 };
@@ -38,8 +26,6 @@ export interface RevocationSnapshot {
   readAt: string | undefined;
   lastError: string | undefined;
 }
-
-type FeedPage = z.output<typeof revocationFeedPageSchema>;
 
 /** Bytes of one feed page read at most; a full page of 1000 entries is about 120 KB. */
 const MAX_PAGE_BYTES = 1024 * 1024;
@@ -62,7 +48,7 @@ const NO_EVENTS: RevocationEvents = { readFailed() {}, refused() {} };
  */
 export class RevocationList {
   readonly #options: RevocationListOptions;
-  readonly #logger: Logger;
+  readonly #logger: VerifierLogger;
   readonly #fetch: typeof fetch;
   readonly #events: RevocationEvents;
   /** sid -> when it may be forgotten (epoch ms). */
@@ -76,7 +62,7 @@ export class RevocationList {
 
   constructor(
     options: RevocationListOptions,
-    logger: Logger,
+    logger: VerifierLogger,
     fetchImpl: typeof fetch = fetch,
     events: RevocationEvents = NO_EVENTS,
   ) {
@@ -189,7 +175,7 @@ export class RevocationList {
     }
   }
 
-  async #fetchPage(): Promise<FeedPage> {
+  async #fetchPage(): Promise<RevocationFeedPage> {
     const url = new URL(this.#options.url);
     if (this.#cursor !== undefined) url.searchParams.set('since', this.#cursor);
     const response = await this.#fetch(url, {
@@ -201,8 +187,11 @@ export class RevocationList {
       await response.body?.cancel();
       throw new Error(`revocation feed answered ${response.status}`);
     }
-    const text = await response.text();
-    if (text.length > MAX_PAGE_BYTES) throw new Error('revocation feed page is too large');
+    const text = await readCapped(
+      response,
+      MAX_PAGE_BYTES,
+      () => new Error('revocation feed page is too large'),
+    );
     let document: unknown;
     try {
       document = JSON.parse(text);
@@ -214,7 +203,7 @@ export class RevocationList {
     return page.data;
   }
 
-  #remember(page: FeedPage): void {
+  #remember(page: RevocationFeedPage): void {
     const now = Date.now();
     for (const { sid, revoked_at } of page.revocations) {
       const until = Date.parse(revoked_at) + this.#options.retentionMs;

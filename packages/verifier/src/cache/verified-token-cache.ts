@@ -1,4 +1,4 @@
-import type { VerifiedClaims } from '@authpair/contracts';
+import type { AccessTokenClaims } from '@authpair/contracts';
 
 /** Signature characters the doorkeeper folds into a number: 7 x 7 bits, exact in a double. */
 const SIGNATURE_TAIL = 7;
@@ -17,7 +17,7 @@ function signatureTail(token: string): number {
 }
 
 interface Entry {
-  claims: Readonly<VerifiedClaims>;
+  claims: Readonly<AccessTokenClaims>;
   /** The key that verified the token: a hit counts only while the issuer still publishes it. */
   kid: string;
   /** Epoch ms after which the entry is dead: the token's `exp`, or `iat` + max age if sooner. */
@@ -73,7 +73,7 @@ export class VerifiedTokenCache {
     return this.#entries.size;
   }
 
-  get(token: string, now: number): Readonly<VerifiedClaims> | undefined {
+  get(token: string, now: number): Readonly<AccessTokenClaims> | undefined {
     const entry = this.#entries.get(token);
     if (entry === undefined || entry.expiresAt <= now || !this.#keys.holds(entry.kid)) {
       if (entry !== undefined) this.#entries.delete(token);
@@ -89,10 +89,10 @@ export class VerifiedTokenCache {
 
   set(
     token: string,
-    claims: VerifiedClaims,
+    claims: AccessTokenClaims,
     kid: string,
     expiresAt: number,
-  ): Readonly<VerifiedClaims> {
+  ): Readonly<AccessTokenClaims> {
     const frozen = Object.freeze(claims);
     if (this.#maxEntries === 0 || !this.#admit(token)) return frozen;
     if (this.#entries.size >= this.#maxEntries) {

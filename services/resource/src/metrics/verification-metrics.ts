@@ -1,8 +1,5 @@
 import { Counter, Gauge, type Registry } from '@authpair/service-kit';
-import type { VerifiedTokenCache } from './verified-token-cache';
-
-/** How a request's access token fared at the verification step. */
-export type VerificationOutcome = 'valid' | 'invalid' | 'jwks_unavailable';
+import type { VerificationOutcome, VerifiedTokenCache, VerifierObserver } from '@authpair/verifier';
 
 /**
  * Access-token verification on the service's registry: outcomes per
@@ -43,14 +40,15 @@ export function createVerificationMetrics(registry: Registry) {
       this.set(cache?.size ?? 0);
     },
   });
-  return {
-    outcome(outcome: VerificationOutcome): void {
+  const observer: Pick<VerifierObserver, 'verified'> = {
+    verified(outcome) {
       byOutcome[outcome].inc();
     },
+  };
+  return {
+    observer,
     track(tracked: VerifiedTokenCache): void {
       cache = tracked;
     },
   };
 }
-
-export type VerificationMetrics = ReturnType<typeof createVerificationMetrics>;
