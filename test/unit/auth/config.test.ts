@@ -99,6 +99,19 @@ describe('auth configuration', () => {
     ]);
   });
 
+  it('reads the tolerance for its own tokens apart from the one it assumes of other verifiers', () => {
+    const config = loadAuthConfig({
+      ...required,
+      OWN_TOKEN_CLOCK_TOLERANCE: '2',
+      VERIFIER_CLOCK_TOLERANCE: '120',
+    });
+    expect(config.tokens.clockTolerance).toBe(2);
+    expect(config.keys.verifiers.clockTolerance).toBe(120);
+    expect(issuesOf({ ...required, OWN_TOKEN_CLOCK_TOLERANCE: '60' })).toEqual([
+      'OWN_TOKEN_CLOCK_TOLERANCE: must be at most 30',
+    ]);
+  });
+
   it('treats an empty variable as unset and drops a trailing slash from the issuer', () => {
     const config = loadAuthConfig({ ...required, PORT: '', JWT_ISSUER: 'https://id.example.com/' });
     expect(config.port).toBe(4000);
