@@ -35,6 +35,7 @@ const shape = {
   JWT_AUDIENCE: envVar.string('authpair-resource'),
   TOKEN_CLIENT_ID: envVar.string('authpair'),
   ACCESS_TOKEN_TTL: envVar.int(900, 30, 86_400),
+  OWN_TOKEN_CLOCK_TOLERANCE: envVar.int(5, 0, 30),
   REFRESH_TOKEN_TTL: envVar.int(14 * DAY, 1, 400 * DAY),
   SESSION_MAX_AGE: envVar.int(90 * DAY, 1, 400 * DAY),
   REFRESH_REUSE_GRACE_SECONDS: envVar.int(5, 0, 60),
@@ -121,6 +122,13 @@ export interface AuthConfig {
     readonly audience: string;
     readonly clientId: string;
     readonly accessTokenTtl: number;
+    /**
+     * Seconds of clock skew allowed on `exp`, `nbf` and `iat` when this
+     * service checks its own access tokens (its replicas' clocks may differ
+     * a little). Not `keys.verifiers.clockTolerance`, which is what the key
+     * schedule assumes of other verifiers.
+     */
+    readonly clockTolerance: number;
   };
   readonly sessions: {
     /** Seconds a refresh token lives unused: the session's inactivity bound. */
@@ -238,6 +246,7 @@ export function loadAuthConfig(env: Record<string, string | undefined> = process
       audience: vars.JWT_AUDIENCE,
       clientId: vars.TOKEN_CLIENT_ID,
       accessTokenTtl: vars.ACCESS_TOKEN_TTL,
+      clockTolerance: vars.OWN_TOKEN_CLOCK_TOLERANCE,
     }),
     sessions: Object.freeze({
       refreshTokenTtl: vars.REFRESH_TOKEN_TTL,
