@@ -92,7 +92,7 @@ describe('logs', () => {
       headers: { authorization: `Bearer ${token}` },
     });
     await request(`${resource.url}/protected`, { headers: { authorization: `Bearer ${token}x` } });
-    const { rows } = await auth.pool.query<{ private_key: string }>('SELECT * FROM signing_keys');
+    const { rows } = await auth.pool.query<Record<string, unknown>>('SELECT * FROM signing_keys');
     const everything = capture.raw.join('\n');
     expect(capture.raw.length).toBeGreaterThan(5);
     expect(everything).not.toContain(password);
