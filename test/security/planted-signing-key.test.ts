@@ -130,7 +130,7 @@ describe('a private key planted in the database before the upgrade', () => {
     const outcome = await upgradeAndAttack(planted);
 
     expect(outcome).toEqual({ refused: expect.stringContaining(planted.kid) });
-    if ('refused' in outcome) expect(outcome.refused).toContain('DELETE FROM signing_keys');
+    expect((outcome as { refused: string }).refused).toContain('DELETE FROM signing_keys');
     // Nothing was sealed or published on the way: the row is as it was planted.
     const { rows } = await pool.query(
       `SELECT state, private_key IS NOT NULL AS plaintext FROM signing_keys WHERE kid = $1`,
