@@ -8,6 +8,7 @@ import {
   httpMetrics,
   type Logger,
   metricsRoutes,
+  publicSecretsNotice,
   type Registry,
   type RequestState,
   requestContext,
@@ -94,6 +95,7 @@ export async function createResourceService(
       const outdated = config.revocations.failClosed ? 'down' : 'degraded';
       return { status: list === 'current' ? 'up' : outdated, list, ...facts };
     },
+    ...publicSecretsNotice(config.publicSecrets, logger),
   });
   const protectedDeps = {
     verifier,
