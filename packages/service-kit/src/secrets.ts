@@ -82,8 +82,8 @@ export function assessSecrets(
       else publicInUse.push(variable);
       continue;
     }
-    if (production)
-      for (const reason of weaknesses(kind, value)) issues.push({ variable, reason });
+    if (!production) continue;
+    for (const reason of weaknesses(kind, value)) issues.push({ variable, reason });
   }
   return { issues, publicInUse };
 }
