@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { RunningAuthService } from '@authpair/auth';
 import { REVOCATION_FEED_PATH } from '@authpair/contracts';
@@ -139,5 +140,32 @@ describe('logs', () => {
       GOOD_PASSWORD,
     ])
       expect(everything).not.toContain(secret);
+  });
+
+  it('never contain a fragment of a password sent in a malformed JSON body, at debug level', async () => {
+    // V8's SyntaxError quotes the text around an unexpected token: the password, here.
+    const password = `Canary-${randomBytes(12).toString('hex')}`;
+    const bodies = [
+      `{"username":"${uniqueUsername()}","password":${password}}`,
+      `{"username":"${uniqueUsername()}","password":'${password}'}`,
+    ];
+    expect(() => JSON.parse(bodies[0] as string)).toThrow(password.slice(0, 8));
+    const before = capture.raw.length;
+    for (const path of ['/register', '/login'])
+      for (const body of bodies) {
+        const response = await request(`${auth.url}${path}`, {
+          body,
+          headers: { 'content-type': 'application/json' },
+        });
+        expect(response.status).toBe(400);
+        expect(response.body.code).toBe('malformed_body');
+      }
+
+    const lines = capture.raw.slice(before);
+    // The refusals were logged (at debug, with the cause's type), and none quotes the body.
+    expect(lines.filter((line) => line.includes('"request refused"'))).toHaveLength(4);
+    const everything = lines.join('\n');
+    for (let at = 0; at + 6 <= password.length; at += 1)
+      expect(everything).not.toContain(password.slice(at, at + 6));
   });
 });
