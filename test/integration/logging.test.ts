@@ -56,16 +56,19 @@ afterAll(async () => {
 });
 
 describe('logs', () => {
-  it('write one JSON line per request with method, route, status, duration and the request id', async () => {
+  it('write one JSON line per request with method, route, status, duration and both request ids', async () => {
     const response = await request(`${auth.url}/healthz`, {
       headers: { 'x-request-id': 'log-test-1' },
     });
-    expect(response.headers.get('x-request-id')).toBe('log-test-1');
-    const lines = capture.lines.filter((line) => line.req_id === 'log-test-1');
+    const ours = response.headers.get('x-request-id');
+    expect(ours).toMatch(/^[0-9a-f-]{36}$/);
+    expect(response.headers.get('x-client-request-id')).toBe('log-test-1');
+    const lines = capture.lines.filter((line) => line.client_req_id === 'log-test-1');
     expect(lines).toEqual([
       expect.objectContaining({
         msg: 'request',
         service: 'auth',
+        req_id: ours,
         method: 'GET',
         route: '/healthz',
         status: 200,
@@ -74,11 +77,23 @@ describe('logs', () => {
     ]);
   });
 
-  it('replace an unacceptable x-request-id with a generated one', async () => {
-    const response = await request(`${auth.url}/healthz`, {
+  it('carry a generated request id whatever the client sends, and its own only beside it', async () => {
+    const first = await request(`${auth.url}/healthz`);
+    const ours = first.headers.get('x-request-id') as string;
+    expect(first.headers.get('x-client-request-id')).toBeNull();
+    // A client that sends another request's id gets its own id, and is logged as the client's label.
+    const replay = await request(`${auth.url}/nope`, { headers: { 'x-request-id': ours } });
+    expect(replay.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(replay.headers.get('x-request-id')).not.toBe(ours);
+    expect(replay.headers.get('x-client-request-id')).toBe(ours);
+    expect(capture.lines.filter((line) => line.req_id === ours)).toHaveLength(1);
+    // One that is not short and plain is not echoed, nor logged.
+    const odd = await request(`${auth.url}/healthz`, {
       headers: { 'x-request-id': 'bad id with spaces' },
     });
-    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(odd.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(odd.headers.get('x-client-request-id')).toBeNull();
+    expect(capture.raw.join('\n')).not.toContain('bad id with spaces');
   });
 
   it('never contain a password, an access token or a key', async () => {
