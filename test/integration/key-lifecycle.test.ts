@@ -1,5 +1,6 @@
 import { parseKeyEncryptionKeys, type RunningAuthService } from '@authpair/auth';
 import { runAdmin } from '../support/admin';
+import { composeDefaults } from '../support/compose-defaults';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { registerAndLogin } from '../support/http';
 import { authEnvironment, startAuth, TEST_KEK } from '../support/services';
@@ -217,7 +218,7 @@ describe('rotating the key-encryption key', () => {
     const both = { KEY_ENCRYPTION_KEYS: `${OTHER_KEK},${TEST_KEK}` };
     const rewrap = await runAdmin(['keys', 'rewrap', '--json'], authEnvironment(db.url, both));
     expect(rewrap.code).toBe(0);
-    expect(rewrap.json).toEqual({ kek_id: 'kek2', rewrapped: [activeKid] });
+    expect(rewrap.json).toEqual({ kek_id: 'kek2', rewrapped: [activeKid], exposed: [] });
     expect(
       (await runAdmin(['keys', 'rewrap', '--json'], authEnvironment(db.url, both))).json.rewrapped,
     ).toEqual([]);
@@ -230,5 +231,29 @@ describe('rotating the key-encryption key', () => {
     await expect(startAuth(db.url)).rejects.toThrow(
       `sealed with key-encryption key "kek2", which KEY_ENCRYPTION_KEYS does not list`,
     );
+  });
+
+  it('says which keys were sealed under the public compose KEK, and that they must be rotated out', async () => {
+    const db = await freshDatabase();
+    // Outside production the compose default is accepted (and flagged), as on a laptop.
+    const { KEY_ENCRYPTION_KEYS: composeKek } = composeDefaults('auth');
+    const first = await auth(db, { KEY_ENCRYPTION_KEYS: composeKek as string });
+    const activeKid = first.keys.view().activeKid;
+    await first.stop(1000);
+
+    const own = { KEY_ENCRYPTION_KEYS: `${OTHER_KEK},${composeKek}` };
+    const text = await runAdmin(['keys', 'rewrap'], authEnvironment(db.url, own));
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(
+      `WARNING: ${activeKid} was sealed under a key-encryption key published in this repository`,
+    );
+    expect(text.stdout).toContain('`keys rotate`');
+    // Done once: nothing left under the public KEK.
+    const again = await runAdmin(['keys', 'rewrap', '--json'], authEnvironment(db.url, own));
+    expect(again.json).toEqual({ kek_id: 'kek2', rewrapped: [], exposed: [] });
+
+    // Re-sealing alone changes nothing for whoever copied the database before: the same key.
+    const second = await auth(db, { KEY_ENCRYPTION_KEYS: OTHER_KEK });
+    expect(second.keys.view().activeKid).toBe(activeKid);
   });
 });

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { migrate } from '@authpair/auth';
+import { migrate, readMigrations } from '@authpair/auth';
 import { calculateJwkThumbprint } from 'jose';
 import { Pool } from 'pg';
 import { createAdmin } from '../support/admin';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { bearer, claimsOf, request } from '../support/http';
+import { bearer, claimsOf, eventually, request } from '../support/http';
 import { startAuth, startResource, testLogger } from '../support/services';
 import { generateTestKey, TestIssuer, type TestKey } from '../support/test-issuer';
 
@@ -24,16 +24,21 @@ const SHIPPED = join(__dirname, '../../services/auth/migrations');
 /** The last migration of the release that still had `signing_keys.private_key`. */
 const LAST_WITH_PLAINTEXT = '0007';
 
+/** The database the current describe block attacks (each has its own). */
 let db: TestDatabase;
 let pool: Pool;
+const opened: Array<{ db: TestDatabase; pool: Pool }> = [];
 
-beforeAll(async () => {
+async function freshDatabase(): Promise<void> {
   db = await createTestDatabase();
   pool = new Pool({ connectionString: db.url });
-});
+  opened.push({ db, pool });
+}
 afterAll(async () => {
-  await pool?.end();
-  await db?.drop();
+  for (const { db, pool } of opened) {
+    await pool.end();
+    await db.drop();
+  }
 });
 
 /** Brings a database to the schema of migrations 0001 through `last`, as that release left it. */
@@ -99,6 +104,14 @@ async function upgradeAndAttack(planted: TestKey): Promise<Outcome> {
     throw error;
   });
   try {
+    // Its first reads of the JWKS and the feed may lag on a busy machine; until then tokens get 503.
+    await eventually(
+      async () => (await request(`${resource.url}/readyz`)).status,
+      (status) => status === 200,
+      {
+        what: 'the resource service is ready',
+      },
+    );
     const admin = await createAdmin(db.url, auth.url);
     const forged = new TestIssuer([planted]).mint({
       claims: { ...claimsOf(admin.token), jti: randomUUID(), scope: 'profile admin' },
@@ -121,6 +134,7 @@ async function upgradeAndAttack(planted: TestKey): Promise<Outcome> {
 
 describe('a private key planted in the database before the upgrade', () => {
   let planted: TestKey;
+  beforeAll(freshDatabase);
 
   it('stops the upgrade: auth refuses to start and names the planted kid', async () => {
     await migrateUpTo(LAST_WITH_PLAINTEXT);
@@ -153,5 +167,37 @@ describe('a private key planted in the database before the upgrade', () => {
     await expect(
       pool.query(`UPDATE signing_keys SET private_key = 'x' WHERE false`),
     ).rejects.toMatchObject({ code: '42703' }); // undefined_column
+  });
+});
+
+describe('a planted key whose refusing migration the attacker marks as applied', () => {
+  beforeAll(freshDatabase);
+
+  it('is skipped with the column left in place, and still never published nor trusted', async () => {
+    await migrateUpTo(LAST_WITH_PLAINTEXT);
+    const planted = await attackerKey();
+    await plant(planted);
+    // schema_migrations is the attacker's to write too, and the checksum is of a public file.
+    const refusing = (await readMigrations()).find((migration) => migration.version === '0008');
+    await pool.query(
+      'INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)',
+      [refusing?.version, refusing?.name, refusing?.checksum],
+    );
+
+    const outcome = await upgradeAndAttack(planted);
+
+    expect(outcome).toEqual({
+      started: true,
+      published: false,
+      resourceAdminReports: 401,
+      authAdminUsers: 401,
+    });
+    // Nothing read the column: the planted row is as it was, and refused.
+    const { rows } = await pool.query(
+      `SELECT state, private_key IS NOT NULL AS plaintext, private_key_ciphertext IS NULL AS unsealed
+         FROM signing_keys WHERE kid = $1`,
+      [planted.kid],
+    );
+    expect(rows).toEqual([{ state: 'retiring', plaintext: true, unsealed: true }]);
   });
 });

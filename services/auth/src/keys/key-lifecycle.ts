@@ -47,6 +47,12 @@ export interface StepResult {
 export interface RewrapResult {
   kekId: string;
   rewrapped: string[];
+  /**
+   * Of those, the keys that were sealed under a public KEK (the compose
+   * default): anyone with a copy of the database from before can open
+   * them, so they must be rotated out, not just re-sealed.
+   */
+  exposed: string[];
 }
 
 interface NewKey {
@@ -243,12 +249,16 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
     /** Re-seals every private key under the current KEK (after adding a new KEK in front). */
     async rewrap(): Promise<RewrapResult> {
       const result = await locked(async (keys, db) => {
-        const rewrapped = await resealUnderCurrentKek(keys, encryption);
+        const resealed = await resealUnderCurrentKek(keys, encryption);
         await audited(db, 'signing_keys_rewrapped', {
           kek_id: encryption.currentId,
-          keys: rewrapped.length,
+          keys: resealed.length,
         });
-        return { kekId: encryption.currentId, rewrapped };
+        return {
+          kekId: encryption.currentId,
+          rewrapped: resealed.map(({ kid }) => kid),
+          exposed: resealed.filter(({ from }) => encryption.isPublic(from)).map(({ kid }) => kid),
+        };
       });
       logger.info(result, 'signing keys re-wrapped');
       return result;

@@ -187,10 +187,14 @@ export const keyCommands: CommandGroup = {
       summary: 'seal every private key under the current key-encryption key (the first one)',
       async run({ pool, config, logger, out }) {
         const result = await keyLifecycleOf(pool, config, logger, CLI_AUDIT).rewrap();
-        out.result({ kek_id: result.kekId, rewrapped: result.rewrapped });
+        out.result({ kek_id: result.kekId, rewrapped: result.rewrapped, exposed: result.exposed });
         out.text(
           `Re-wrapped ${result.rewrapped.length} key(s) under "${result.kekId}"; every private key is now sealed with it.`,
         );
+        if (result.exposed.length > 0)
+          out.text(
+            `WARNING: ${result.exposed.join(', ')} was sealed under a key-encryption key published in this repository: anyone with a copy of the database from before can sign with it. Rotate it out: \`keys rotate\`, then \`keys activate <new kid>\` once that is safe; the old key then retires on schedule.`,
+          );
         const others = config.keys.encryption.ids.filter((id) => id !== result.kekId);
         if (others.length > 0)
           out.text(`${others.join(', ')} can now be removed from KEY_ENCRYPTION_KEYS.`);
