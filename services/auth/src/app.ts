@@ -8,6 +8,7 @@ import {
   httpMetrics,
   type Logger,
   metricsRoutes,
+  publicSecretsNotice,
   type Registry,
   type RequestState,
   requestContext,
@@ -151,6 +152,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
           return { status: 'up' };
         },
         signing_keys: signingKeysReadiness(signingKeys, config.keys.refreshIntervalMs),
+        ...publicSecretsNotice(config.publicSecrets, logger),
       }),
       discoveryRoutes({ issuer: config.tokens.issuer, keys, maxAge: config.keys.jwksMaxAge }),
       userRoutes({

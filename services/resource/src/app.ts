@@ -8,6 +8,7 @@ import {
   httpMetrics,
   type Logger,
   metricsRoutes,
+  publicSecretsNotice,
   type Registry,
   type RequestState,
   requestContext,
@@ -78,6 +79,7 @@ export async function createResourceService(
   const health = healthRoutes({
     jwks: async () => verifier.health().checks.jwks,
     revocations: async () => verifier.health().checks.revocations ?? { status: 'down' },
+    ...publicSecretsNotice(config.publicSecrets, logger),
   });
   // Errors go to errorHandler above, which renders them with the challenge
   // for the realm the adapter records, and logs what a 5xx hides.
