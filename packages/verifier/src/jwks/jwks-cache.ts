@@ -61,6 +61,8 @@ export class JwksCache {
   #lastError: string | undefined;
   #inflight: Promise<boolean> | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** Between start() and stop(): a stop during the first fetch must not be undone by its end. */
+  #running = false;
   readonly counters: JwksCounters = { fetches: 0, failures: 0, unknownKid: 0 };
 
   constructor(
@@ -77,11 +79,13 @@ export class JwksCache {
 
   /** Fetches once now (a failure is logged, not thrown) and keeps the set fresh in the background. */
   async start(): Promise<void> {
+    this.#running = true;
     await this.refresh();
     this.#schedule();
   }
 
   stop(): void {
+    this.#running = false;
     clearTimeout(this.#timer);
     this.#timer = undefined;
   }
@@ -179,15 +183,14 @@ export class JwksCache {
 
   #schedule(): void {
     clearTimeout(this.#timer);
+    if (!this.#running) return;
     const untilExpiry = this.#expiresAt - Date.now();
     // Refresh shortly before expiry; after a failure, retry once the cooldown allows.
     const delay = this.#lastAttemptFailed
       ? Math.max(1000, this.#options.cooldownMs)
       : Math.max(1000, untilExpiry - Math.min(5000, untilExpiry / 10));
     this.#timer = setTimeout(() => {
-      void this.refresh().finally(() => {
-        if (this.#timer !== undefined) this.#schedule();
-      });
+      void this.refresh().finally(() => this.#schedule());
     }, delay);
     this.#timer.unref();
   }
