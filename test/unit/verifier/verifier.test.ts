@@ -116,6 +116,16 @@ describe('createVerifier', () => {
     expect(outcomes).toEqual(['valid', 'valid', 'valid', 'invalid']);
   });
 
+  it('keeps answering from memory across a refetch that changes no key', async () => {
+    const { verifier } = verifierWith();
+    await verifier.ready();
+    const token = await mint();
+    for (let i = 0; i < 2; i += 1) await verifier.verify(token);
+    await verifier.jwks.refresh();
+    await verifier.verify(token);
+    expect(verifier.cache.hits).toBe(1);
+  });
+
   it('refuses a token of an ended session even when its claims come from memory', async () => {
     const { verifier } = verifierWith();
     await verifier.ready();

@@ -121,13 +121,13 @@ export class JwksCache {
   }
 
   /**
-   * Whether `kid` is in the usable key set right now, without fetching: what
-   * a verified-token cache hit must still be true of. Like a lookup, it
-   * starts a background refresh when the set is past its lifetime.
+   * Whether `kid` names `key` in the usable key set right now, without
+   * fetching: what a verified-token cache hit must still be true of. Like a
+   * lookup, it starts a background refresh when the set is past its lifetime.
    */
-  holds(kid: string): boolean {
+  holds(kid: string, key: KeyObject): boolean {
     const now = Date.now();
-    if (!this.#usable(now) || !this.#keys.has(kid)) return false;
+    if (!this.#usable(now) || this.#keys.get(kid) !== key) return false;
     if (now > this.#expiresAt) this.#refreshInBackground();
     return true;
   }
@@ -201,6 +201,11 @@ export class JwksCache {
     this.counters.fetches += 1;
     try {
       const { keys, ttlSeconds } = await downloadJwks(this.#fetch, this.#options);
+      // An unchanged key stays the same object, so what it verified stays cached (holds()).
+      for (const [kid, key] of keys) {
+        const previous = this.#keys.get(kid);
+        if (previous?.equals(key)) keys.set(kid, previous);
+      }
       this.#keys = keys;
       this.#fetchedAt = Date.now();
       this.#expiresAt = this.#fetchedAt + ttlSeconds * 1000;
