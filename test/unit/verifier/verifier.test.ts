@@ -146,6 +146,14 @@ describe('createVerifier', () => {
     expect(without.health().checks).not.toHaveProperty('revocations');
   });
 
+  it('refuses what is not a string with invalid_token: a JavaScript caller may pass anything', async () => {
+    const { verifier, outcomes } = verifierWith();
+    await verifier.ready();
+    for (const token of [undefined, null, 42, {}, ['a.b.c']])
+      expect(await codeOf(verifier.verify(token as never))).toBe('invalid_token');
+    expect(outcomes).toEqual(Array(5).fill('invalid'));
+  });
+
   it('authenticates a request by its Authorization header, as the resource service does', async () => {
     const { verifier } = verifierWith();
     await verifier.ready();

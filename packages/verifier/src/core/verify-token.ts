@@ -95,6 +95,8 @@ export function createTokenVerifier(
   };
 
   return async function verifyAccessToken(token) {
+    // Typed a string, but a JavaScript caller may pass a header that is absent: a 401, not a TypeError.
+    if (typeof token !== 'string') throw refuse({ kind: 'not_compact' });
     if (token.length > MAX_TOKEN_LENGTH) throw refuse({ kind: 'too_long' });
     if (!COMPACT_JWS.test(token)) throw refuse({ kind: 'not_compact' });
     let verified: Awaited<ReturnType<typeof jwtVerify>>;
