@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { loadAuthConfig, startAuthService } from '@authpair/auth';
+import { REVOCATION_FEED_PATH } from '@authpair/contracts';
 import { loadResourceConfig, startResourceService } from '@authpair/resource';
 import { ConfigError, createLogger, onShutdownSignal } from '@authpair/service-kit';
 import { startEmbeddedPostgres } from './embedded-postgres';
@@ -65,6 +66,11 @@ async function main(): Promise<void> {
     PORT: resourcePort,
     JWT_ISSUER: issuer,
     JWKS_URL: env.JWKS_URL ?? `http://127.0.0.1:${auth.server.port}/.well-known/jwks.json`,
+    // With INTERNAL_PORT the feed is only on auth's internal listener.
+    REVOCATION_FEED_URL:
+      env.REVOCATION_FEED_URL ??
+      (auth.internalServer &&
+        `http://127.0.0.1:${auth.internalServer.port}${REVOCATION_FEED_PATH}`),
     REVOCATION_FEED_TOKEN: feedToken,
   });
   const resource = await startResourceService(

@@ -1,10 +1,27 @@
+import type { Draining } from './draining';
 import type { Logger } from './logger';
+
+/** What a balanced instance does between the signal and the stop. */
+export interface DrainOnSignal {
+  draining: Draining;
+  /**
+   * How long it keeps serving, reporting unready, before `stop` closes the
+   * listener (`SHUTDOWN_DELAY_MS`): long enough for the balancer's health
+   * checks to take it out. On SIGTERM only: SIGINT is someone at a terminal.
+   */
+  delayMs: number;
+}
 
 /**
  * Runs `stop` once on SIGTERM or SIGINT, then exits 0 (1 if stopping
- * failed). A second signal while stopping exits at once.
+ * failed). With `drain`, the instance first reports unready and, on
+ * SIGTERM, keeps serving for the delay. A second signal exits at once.
  */
-export function onShutdownSignal(logger: Logger, stop: () => Promise<void>): void {
+export function onShutdownSignal(
+  logger: Logger,
+  stop: () => Promise<void>,
+  drain?: DrainOnSignal,
+): void {
   let stopping = false;
   const exit = (code: number) => logger.flush(() => process.exit(code));
   const handle = (signal: NodeJS.Signals) => {
@@ -14,18 +31,29 @@ export function onShutdownSignal(logger: Logger, stop: () => Promise<void>): voi
       return;
     }
     stopping = true;
-    logger.info({ signal }, 'stopping');
-    stop().then(
-      () => {
-        logger.info('stopped');
-        exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'failed to stop cleanly');
-        exit(1);
-      },
-    );
+    const delayMs = signal === 'SIGTERM' ? (drain?.delayMs ?? 0) : 0;
+    drain?.draining.begin(`stopping: ${signal} received`);
+    logger.info({ signal, delay_ms: delayMs }, 'stopping');
+    waitFor(delayMs)
+      .then(() => {
+        if (delayMs > 0) logger.info('closing the listener');
+        return stop();
+      })
+      .then(
+        () => {
+          logger.info('stopped');
+          exit(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'failed to stop cleanly');
+          exit(1);
+        },
+      );
   };
   process.on('SIGTERM', handle);
   process.on('SIGINT', handle);
+}
+
+function waitFor(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }

@@ -2,12 +2,15 @@ import { buildOpenApiDocument, RESOURCE_API } from '@authpair/contracts';
 import {
   apiDocumentRoutes,
   corsPolicy,
+  createDraining,
   createMetricsRegistry,
+  type Draining,
   errorHandler,
   healthRoutes,
   httpMetrics,
   type Logger,
   metricsRoutes,
+  type ReadinessCheck,
   type Registry,
   type RequestState,
   requestContext,
@@ -32,6 +35,8 @@ export interface ResourceService {
   revocations: RevocationList;
   /** This instance's Prometheus registry, served at `/metrics`. */
   metrics: Registry;
+  /** Begun on SIGTERM: `/readyz` says unready while the instance still serves (see main.ts). */
+  draining: Draining;
   close(): Promise<void>;
 }
 
@@ -82,7 +87,8 @@ export async function createResourceService(
   app.use(securityHeaders());
   app.use(corsPolicy(config.corsAllowedOrigins));
   app.use(errorHandler());
-  const health = healthRoutes({
+  const draining = createDraining();
+  const readinessChecks: Record<string, ReadinessCheck> = {
     jwks: async () => {
       const { status: cache, ...facts } = jwks.snapshot();
       const status = cache === 'fresh' ? 'up' : cache === 'stale' ? 'degraded' : 'down';
@@ -94,7 +100,8 @@ export async function createResourceService(
       const outdated = config.revocations.failClosed ? 'down' : 'degraded';
       return { status: list === 'current' ? 'up' : outdated, list, ...facts };
     },
-  });
+  };
+  const health = healthRoutes(readinessChecks, { draining });
   const protectedDeps = {
     verifier,
     revocations,
@@ -122,6 +129,7 @@ export async function createResourceService(
     verifier,
     revocations,
     metrics,
+    draining,
     async close() {
       jwks.stop();
       revocations.stop();
