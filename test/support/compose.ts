@@ -26,8 +26,12 @@ export function compose(
 }
 
 /** A `docker` command (a container by id: restart, kill, inspect), its output and exit code. */
-export function docker(args: string[], timeoutMs = 120_000): Promise<ComposeResult> {
-  return run('docker', args, {}, timeoutMs);
+export function docker(
+  args: string[],
+  timeoutMs = 120_000,
+  env: Record<string, string> = {},
+): Promise<ComposeResult> {
+  return run('docker', args, env, timeoutMs);
 }
 
 function run(
