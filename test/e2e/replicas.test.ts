@@ -34,6 +34,9 @@ const stack = new ReplicaStack('authpair-replicas', {
     REGISTRATION_ADDRESS_MAX: '1000000',
     // The balancer takes a draining replica out within about 2 s (deploy/haproxy/haproxy.cfg).
     SHUTDOWN_DELAY_MS: '3000',
+    // A new PostgreSQL connection can take seconds on a 2-core machine shared with other jobs;
+    // the default 3 s turned such a wait into a 503 that says nothing about replicas.
+    DB_CONNECT_TIMEOUT_MS: '10000',
   },
   resource: {
     // Verifiers as the auth service is told they are.
