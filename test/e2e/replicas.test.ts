@@ -14,7 +14,8 @@ import { type Replica, ReplicaStack } from '../support/replica-stack';
  *   retiring 2 s refresh + 30 s token TTL + 1 s tolerance = 33 s
  */
 const SCALE = { auth: 2, resource: 3 };
-const LOGIN_ACCOUNT_MAX_FAILURES = 10;
+// Below the default 10: each refused login costs a bcrypt, and the count is what is compared.
+const LOGIN_ACCOUNT_MAX_FAILURES = 5;
 const REVOCATION_MAX_LAG_MS = 10_000;
 // Not shorter: a replica whose view of the keys is older than twice this reports unready,
 // and a loaded 2-core machine can delay a reread by a second.
