@@ -2,7 +2,6 @@ import {
   ConfigError,
   DEFAULT_SHUTDOWN_DELAY_MS,
   envVar,
-  type ListenOptions,
   LOG_LEVELS,
   type MetricsListener,
   metricsListenerOf,
@@ -113,7 +112,7 @@ export interface AuthConfig {
   /** Where `/metrics` is served instead of the public port; undefined: on the public port. */
   readonly metricsListener: MetricsListener | undefined;
   /** Where `/internal/*` (the revocation feed) is served instead of the public port (`INTERNAL_PORT`); undefined: on the public port. */
-  readonly internalListener: Readonly<ListenOptions> | undefined;
+  readonly internalListener: { readonly port: number; readonly host: string } | undefined;
   /** On SIGTERM, how long the instance reports unready while still serving before its listener closes, ms. */
   readonly shutdownDelayMs: number;
   readonly database: {
