@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ComposeResult, compose, docker } from './compose';
@@ -64,6 +64,7 @@ export class ReplicaStack {
   authUrl = '';
   resourceUrl = '';
   private readonly files: string[];
+  private readonly overrideFile: string;
 
   constructor(
     name: string,
@@ -72,6 +73,7 @@ export class ReplicaStack {
     this.project = REUSE ? name : `${name}-${process.pid}`;
     // JSON is YAML: the override file needs no YAML writer.
     const overrideFile = join(tmpdir(), `${this.project}.override.yml`);
+    this.overrideFile = overrideFile;
     writeFileSync(
       overrideFile,
       JSON.stringify({
@@ -110,7 +112,7 @@ export class ReplicaStack {
       RESOURCE_PORT: String(resourcePort),
       JWT_ISSUER: this.authUrl,
     });
-    await this.down();
+    await this.compose(['down', '-v', '--remove-orphans']);
     const built = await this.compose(['build'], 900_000);
     if (built.code !== 0) throw new Error(`docker compose build failed:\n${built.output}`);
     const up = await this.compose([
@@ -131,9 +133,11 @@ export class ReplicaStack {
     }
   }
 
+  /** Removes the stack, its volume and its override file (kept with AUTHPAIR_REPLICAS_REUSE=1). */
   async down(): Promise<void> {
     if (REUSE) return;
     await this.compose(['down', '-v', '--remove-orphans']);
+    rmSync(this.overrideFile, { force: true });
   }
 
   /** The replicas of a service as they run now. */
