@@ -77,12 +77,20 @@ function checkOrigin(value: string): string | undefined {
 }
 
 export function loadWebConfig(env: Record<string, string | undefined> = process.env): WebConfig {
-  const vars = parseEnv(shape, env);
-  const origin = vars.WEB_ORIGIN ?? `http://localhost:${vars.PORT}`;
+  // Every bad variable at once: the schema's, and WEB_ORIGIN's own rule.
   const issues: ConfigIssue[] = [];
-  const problem = checkOrigin(origin);
+  let parsed: ReturnType<typeof parseEnv<typeof shape>> | undefined;
+  try {
+    parsed = parseEnv(shape, env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    issues.push(...error.issues);
+  }
+  const problem = env.WEB_ORIGIN ? checkOrigin(env.WEB_ORIGIN) : undefined;
   if (problem !== undefined) issues.push({ variable: 'WEB_ORIGIN', reason: problem });
-  if (issues.length > 0) throw new ConfigError(issues);
+  if (parsed === undefined || issues.length > 0) throw new ConfigError(issues);
+  const vars = parsed;
+  const origin = vars.WEB_ORIGIN ?? `http://localhost:${vars.PORT}`;
   return Object.freeze({
     port: vars.PORT,
     host: vars.HOST,
