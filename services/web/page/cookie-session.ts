@@ -15,13 +15,7 @@ import { AuthpairClient, memoryStorage, type StorageAdapter } from '@authpair/cl
 
 /** Memory, shared with the other tabs of this session through the client's channel. */
 export function cookieSessionStorage(): StorageAdapter {
-  const memory = memoryStorage();
-  return {
-    getItem: (key) => memory.getItem(key),
-    setItem: (key, value) => memory.setItem(key, value),
-    removeItem: (key) => memory.removeItem(key),
-    scope: 'copied',
-  };
+  return { ...memoryStorage(), scope: 'copied' };
 }
 
 /** The client of this page: auth's endpoints through this origin's `/auth/`, the cookie riding along. */
