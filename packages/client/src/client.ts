@@ -142,6 +142,35 @@ export class AuthpairClient {
   }
 
   /**
+   * Cookie mode, where a backend-for-frontend keeps the refresh token in an
+   * HttpOnly cookie that page JavaScript cannot read: takes up the session
+   * that cookie carries, after a reload or in a new tab, with a refresh
+   * that sends no refresh token (the cookie does). Resolves with the
+   * session (`SIGNED_IN`), or null when the cookie carries no live one
+   * (`invalid_grant`); with a session held already, that one, unrefreshed.
+   * A network error or a 5xx is thrown, `retryable`.
+   */
+  async restore(): Promise<Session | null> {
+    await this.#ready();
+    const held = this.#store.current;
+    if (held !== undefined) return viewOf(held);
+    const epoch = this.#store.epoch;
+    const sentAt = this.#clock();
+    let tokens: Awaited<ReturnType<AuthApi['refresh']>>;
+    try {
+      tokens = await this.#api.refresh(undefined);
+    } catch (error) {
+      if (isClientError(error) && error.code === 'invalid_grant') return null;
+      throw error;
+    }
+    // A login, or another tab's session, got here first: it stands, this answer is void.
+    if (this.#store.epoch !== epoch || this.#store.current !== undefined) return this.getSession();
+    const session = sessionFrom(tokens, sentAt, this.#store.nextVersion());
+    await this.#store.save(session);
+    return viewOf(session);
+  }
+
+  /**
    * Logs out. This session: forgotten here at once (and any refresh in
    * flight thrown away), then ended at the server; if that call fails the
    * error is thrown, the tokens are gone anyway. All sessions: ended at the
