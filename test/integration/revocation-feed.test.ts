@@ -1,4 +1,9 @@
 import { SERVICE_AUDIT } from '../../services/auth/src/audit/audit-log';
+import {
+  type Cursor,
+  formatCursor,
+  parseCursor,
+} from '../../services/auth/src/sessions/revocation-cursor';
 import { revocationFeedPage } from '../../services/auth/src/sessions/revocation-feed';
 import { createSessionQueries } from '../../services/auth/src/sessions/session-queries';
 import {
@@ -84,12 +89,54 @@ describe('GET /internal/revocations', () => {
     }
   });
 
-  it('starts over when handed a cursor from the future (a restored database)', async () => {
+  it('publishes a revocation at once while an older write transaction stays open, and only once', async () => {
+    const { cursor } = (await feed()).body;
+    const client = await context.auth.pool.connect();
+    try {
+      // An operator's open psql: a write transaction that began before the logout.
+      await client.query('BEGIN');
+      await client.query('SELECT pg_current_xact_id()');
+      const { token, sid } = await loggedIn();
+      await logout(token);
+      const page = (await feed(cursor)).body;
+      expect(sidsOf(page)).toEqual([sid]);
+      // The next poll, the transaction still open, has nothing new to send.
+      expect(sidsOf((await feed(page.cursor)).body)).toEqual([]);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+  });
+
+  it('starts over when handed a cursor from the future (a database restored in place)', async () => {
     const { token, sid } = await loggedIn();
     await logout(token);
-    const response = await feed('99999999999');
-    expect(response.status).toBe(200);
-    expect(sidsOf(response.body)).toContain(sid);
+    const current = parseCursor((await feed()).body.cursor) as Extract<Cursor, { kind: 'cursor' }>;
+    const ahead = 1_000_000_000n;
+    const future = formatCursor({
+      ...current,
+      delivered: { xmin: ahead, xmax: ahead, xip: [] },
+    });
+    for (const since of [future, '99999999999']) {
+      const response = await feed(since);
+      expect(response.status).toBe(200);
+      expect(sidsOf(response.body)).toContain(sid);
+    }
+  });
+
+  it('starts over when handed a cursor of another database (a failover, a restore elsewhere)', async () => {
+    const { token, sid } = await loggedIn();
+    await logout(token);
+    const current = parseCursor((await feed()).body.cursor) as Extract<Cursor, { kind: 'cursor' }>;
+    const elsewhere = [
+      { ...current.epoch, timeline: current.epoch.timeline + 1 },
+      { ...current.epoch, systemId: current.epoch.systemId + 1n },
+    ];
+    for (const epoch of elsewhere) {
+      const response = await feed(formatCursor({ ...current, epoch }));
+      expect(response.status).toBe(200);
+      expect(sidsOf(response.body)).toContain(sid);
+    }
   });
 
   it('refuses a malformed cursor', async () => {
@@ -97,6 +144,17 @@ describe('GET /internal/revocations', () => {
       const response = await feed(since);
       expect(response.status).toBe(400);
       expect(response.body.errors[0].field).toBe('since');
+    }
+  });
+
+  it('refuses a since beyond the largest transaction id with 400 validation_failed naming since', async () => {
+    for (const since of ['18446744073709551616', '99999999999999999999']) {
+      const response = await feed(since);
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({
+        code: 'validation_failed',
+        errors: [{ field: 'since', reason: expect.any(String) }],
+      });
     }
   });
 

@@ -1,74 +1,83 @@
 import {
-  AuthpairError,
   REVOCATION_FEED_PAGE_SIZE,
   type RevocationFeedPage,
   type SessionEndReason,
 } from '@authpair/contracts';
 import type { Queryable } from '../db/pool';
+import {
+  type Cursor,
+  type Epoch,
+  formatCursor,
+  type Position,
+  parseCursor,
+  type Snapshot,
+  snapshotFromText,
+} from './revocation-cursor';
+
+export { InvalidCursorError } from './revocation-cursor';
 
 /**
  * The feed of ended sessions that resource services poll.
  *
- * The cursor is a transaction id, not a sequence or a timestamp. A
- * `seq > cursor` poll loses rows: transaction A takes seq 10, B takes 11
- * and commits, a poll returns 11 and moves the cursor past 10, then A
- * commits; 10 is never seen. Here each ended session records the id of
- * the transaction that ended it (`revoked_xid`), and a page only reaches
- * up to the reading snapshot's `xmin`: every transaction below it has
- * finished, so no row can later appear behind the cursor. A revocation
- * committed while an older transaction is still open waits for that one
- * to end (transactions are bounded by the statement and idle timeouts).
+ * Each ended session records the id of the transaction that ended it
+ * (`revoked_xid`). A sequence or a timestamp would lose rows: transaction A
+ * takes 10, B takes 11 and commits, a reader moves past 11, then A commits,
+ * unseen forever. Transaction ids do not help by themselves either, and
+ * the cure, publishing only below the reading snapshot's `xmin`, costs more
+ * than the disease: one write transaction open anywhere on the server (an
+ * operator's psql, another application, a migration) holds `xmin` back and
+ * freezes revocation while every reader believes it is current.
  *
- * Pages are ordered by (xid, session id), so one transaction ending many
- * sessions (logout everywhere) can span pages without being cut.
+ * So the cursor carries the snapshot the reader was served under
+ * (`pg_snapshot`: ids below xmin had ended, the `xip` ids were running,
+ * ids from xmax on had not begun). Every revocation committed since is one
+ * whose id was running then or had not begun, and that is exactly what the
+ * next read returns: every committed revocation the reader lacks, at once,
+ * whatever is still open. An open transaction now costs an index probe per
+ * poll, not a delay. Reads go by (xid, session id), so one transaction
+ * ending many sessions (logout everywhere) can span pages; a read over
+ * several pages is a scan whose first snapshot becomes the reader's once its
+ * last page is served. See revocation-cursor.ts for the database identity
+ * that makes a cursor from before a failover start over.
  */
 
-/** A position in the feed: everything up to and including (xid, sid) has been read. */
-interface Cursor {
-  xid: bigint;
-  sid: string;
-}
-
-/** Below every real session id, so (xid, NIL) means "from xid on". */
-const NIL_UUID = '00000000-0000-0000-0000-000000000000';
-const START: Cursor = { xid: 0n, sid: NIL_UUID };
-const CURSOR_FORMAT =
-  /^(\d{1,20})(?:\.([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}))?$/;
-
-/** A `since` that is not a cursor this feed handed out: 400 naming the field. */
-export class InvalidCursorError extends AuthpairError<'validation_failed'> {
-  constructor() {
-    const reason = 'is not a cursor from this feed';
-    super('validation_failed', `since: ${reason}`, { errors: [{ field: 'since', reason }] });
-  }
-}
-
-export function parseCursor(value: string | undefined): Cursor {
-  if (value === undefined) return START;
-  const match = CURSOR_FORMAT.exec(value);
-  if (match === null) throw new InvalidCursorError();
-  return { xid: BigInt(match[1] as string), sid: match[2] ?? NIL_UUID };
-}
-
-export function formatCursor({ xid, sid }: Cursor): string {
-  return sid === NIL_UUID ? String(xid) : `${xid}.${sid}`;
-}
-
-/** One row of the page query: the horizon, and a revocation unless the page is empty. */
+/** One row of the page query: the state, and a revocation unless the page is empty. */
 interface FeedRow {
-  horizon: string;
+  snapshot: string;
+  system_id: string;
+  wal_file: string;
   sid: string | null;
   revoked_at: Date | null;
   reason: SessionEndReason | null;
   xid: string | null;
 }
 
-interface Revocation {
-  sid: string;
+interface Revocation extends Position {
   revokedAt: Date;
   reason: SessionEndReason;
-  xid: bigint;
 }
+
+interface Page {
+  epoch: Epoch;
+  /** The snapshot the page was read under. */
+  snapshot: Snapshot;
+  rows: Revocation[];
+}
+
+/** What one read asks for. */
+interface Range {
+  /** The running ids of the reader's snapshot: their revocations are new to it. */
+  running: readonly bigint[];
+  /** Revocations after this position, among those with an id at or above `from`. */
+  after: Position;
+  /** The start of the id range; `window`: the oldest revocation in the window (a new reader). */
+  from: bigint | 'window';
+}
+
+/** Below every real session id, so (xid, NIL) means "from xid on". */
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
+const BIGINT_SPAN = 2n ** 64n;
 
 function revocationOf({ sid, revoked_at, reason, xid }: FeedRow): Revocation[] {
   return sid === null || revoked_at === null || reason === null || xid === null
@@ -76,37 +85,107 @@ function revocationOf({ sid, revoked_at, reason, xid }: FeedRow): Revocation[] {
     : [{ sid, revokedAt: revoked_at, reason, xid: BigInt(xid) }];
 }
 
+function later(a: Position, b: Position): Position {
+  return a.xid > b.xid || (a.xid === b.xid && a.sid > b.sid) ? a : b;
+}
+
+/**
+ * One page, in one statement so that the rows, the snapshot and the
+ * database's identity agree. Two index range reads on (revoked_xid, id),
+ * merged: the ids running in the reader's snapshot (a probe each), and the
+ * ids from its xmax on. The window (`revoked_at`) is a filter on the rows
+ * read, which are all recent but for a new reader's first page, whose start
+ * is looked up by `revoked_at` instead.
+ */
 async function readPage(
   db: Queryable,
-  after: Cursor,
+  range: Range,
   windowSeconds: number,
   limit: number,
-): Promise<{ horizon: bigint; rows: Revocation[] }> {
-  // One statement, so the horizon and the rows come from the same snapshot.
+): Promise<Page> {
+  const inWindow = 's.revoked_at > now() - make_interval(secs => $5)';
+  const from =
+    range.from === 'window'
+      ? `GREATEST((SELECT min(w.revoked_xid) FROM sessions w
+           WHERE w.revoked_at > now() - make_interval(secs => $5)), $3::xid8)`
+      : '$3::xid8';
+  const start =
+    range.from === 'window' ? range.after : later({ xid: range.from, sid: NIL_UUID }, range.after);
+  const columns = 's.revoked_xid, s.id, s.revoked_at, s.revoked_reason';
   const { rows } = await db.query<FeedRow>(
-    `WITH horizon AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
-     SELECT horizon.xmin::text AS horizon, r.id AS sid, r.revoked_at, r.revoked_reason AS reason,
+    `WITH state AS MATERIALIZED (
+       SELECT pg_current_snapshot()::text AS snapshot,
+              (SELECT system_identifier FROM pg_control_system())::text AS system_id,
+              pg_walfile_name(pg_current_wal_lsn()) AS wal_file
+     )
+     SELECT state.*, r.id AS sid, r.revoked_at, r.revoked_reason AS reason,
             r.revoked_xid::text AS xid
-       FROM horizon LEFT JOIN LATERAL (
-         SELECT s.id, s.revoked_at, s.revoked_reason, s.revoked_xid
-           FROM sessions s
-          WHERE s.revoked_xid IS NOT NULL
-            AND (s.revoked_xid, s.id) > ($1::xid8, $2::uuid)
-            AND s.revoked_xid < horizon.xmin
-            AND s.revoked_at > now() - make_interval(secs => $3)
-          ORDER BY s.revoked_xid, s.id
-          LIMIT $4
-       ) r ON true`,
-    [after.xid.toString(), after.sid, windowSeconds, limit],
+       FROM state LEFT JOIN LATERAL (
+         SELECT * FROM (
+           (SELECT ${columns} FROM sessions s
+             WHERE s.revoked_xid = ANY ($1::xid8[])
+               AND (s.revoked_xid, s.id) > ($2::xid8, $4::uuid) AND ${inWindow}
+             ORDER BY s.revoked_xid, s.id LIMIT $6)
+           UNION ALL
+           (SELECT ${columns} FROM sessions s
+             WHERE s.revoked_xid IS NOT NULL
+               AND (s.revoked_xid, s.id) > (${from}, $7::uuid) AND ${inWindow}
+             ORDER BY s.revoked_xid, s.id LIMIT $6)
+         ) merged
+         ORDER BY revoked_xid, id LIMIT $6
+       ) r ON true
+      ORDER BY r.revoked_xid, r.id`,
+    [
+      range.running.map(String),
+      range.after.xid.toString(),
+      start.xid.toString(),
+      range.after.sid,
+      windowSeconds,
+      limit,
+      start.sid,
+    ],
   );
-  const horizon = BigInt(rows[0]?.horizon ?? '0');
-  return { horizon, rows: rows.flatMap(revocationOf) };
+  const state = rows[0] as FeedRow;
+  const systemId = BigInt(state.system_id);
+  return {
+    // system_identifier is unsigned, shown as a signed bigint.
+    epoch: {
+      systemId: systemId < 0n ? systemId + BIGINT_SPAN : systemId,
+      // The WAL file name begins with the timeline the server writes on: right after a
+      // promotion, unlike pg_control_checkpoint(), which waits for the next checkpoint.
+      timeline: Number.parseInt(state.wal_file.slice(0, 8), 16),
+    },
+    snapshot: snapshotFromText(state.snapshot),
+    rows: rows.flatMap(revocationOf),
+  };
+}
+
+/** What a cursor asks the database for. */
+function rangeOf(cursor: Cursor): Range {
+  if (cursor.kind === 'start')
+    return { running: [], after: { xid: 0n, sid: NIL_UUID }, from: 'window' };
+  const { delivered, scan } = cursor;
+  const after = scan?.after ?? { xid: 0n, sid: NIL_UUID };
+  if (delivered === undefined)
+    return { running: [], after, from: scan === undefined ? 'window' : 0n };
+  return { running: delivered.xip, after, from: delivered.xmax };
+}
+
+/** Whether the cursor can be served by the database as it is now. */
+function placeable(cursor: Cursor, page: Page): boolean {
+  if (cursor.kind === 'start') return true;
+  const { epoch, delivered, scan } = cursor;
+  if (epoch.systemId !== page.epoch.systemId || epoch.timeline !== page.epoch.timeline)
+    return false;
+  // Same database, but its counter is behind the cursor: restored in place from a copy.
+  const next = page.snapshot.xmax;
+  return (delivered?.xmax ?? 0n) <= next && (scan?.snapshot.xmax ?? 0n) <= next;
 }
 
 /**
  * One page of sessions ended within the last `windowSeconds` (the access
  * tokens' lifetime plus a margin: older revocations concern only expired
- * tokens), after `since`.
+ * tokens) that the holder of `since` has not been given.
  */
 export async function revocationFeedPage(
   db: Queryable,
@@ -114,27 +193,30 @@ export async function revocationFeedPage(
   windowSeconds: number,
   limit = REVOCATION_FEED_PAGE_SIZE,
 ): Promise<RevocationFeedPage> {
-  let after = parseCursor(since);
-  let page = await readPage(db, after, windowSeconds, limit);
-  if (after.xid > page.horizon) {
-    // A cursor from the future: the database was restored or replaced. Start over
-    // rather than wait, possibly forever, for the transaction counter to catch up.
-    after = START;
-    page = await readPage(db, after, windowSeconds, limit);
+  let cursor = parseCursor(since);
+  let page = await readPage(db, rangeOf(cursor), windowSeconds, limit);
+  if (!placeable(cursor, page)) {
+    // Another database (a failover, a restore): its ids mean nothing here. Start over,
+    // sending the window again, rather than skip what this one committed under them.
+    cursor = { kind: 'start' };
+    page = await readPage(db, rangeOf(cursor), windowSeconds, limit);
   }
+  const delivered = cursor.kind === 'cursor' ? cursor.delivered : undefined;
+  const scanSnapshot =
+    (cursor.kind === 'cursor' ? cursor.scan?.snapshot : undefined) ?? page.snapshot;
   const full = page.rows.length === limit;
   const last = page.rows.at(-1);
-  const cursor =
+  const next =
     full && last !== undefined
-      ? { xid: last.xid, sid: last.sid }
-      : { xid: page.horizon, sid: NIL_UUID };
+      ? { delivered, scan: { snapshot: scanSnapshot, after: { xid: last.xid, sid: last.sid } } }
+      : { delivered: scanSnapshot, scan: undefined };
   return {
     revocations: page.rows.map(({ sid, revokedAt, reason }) => ({
       sid,
       revoked_at: revokedAt.toISOString(),
       reason,
     })),
-    cursor: formatCursor(cursor),
+    cursor: formatCursor({ kind: 'cursor', epoch: page.epoch, ...next }),
     has_more: full,
   };
 }
