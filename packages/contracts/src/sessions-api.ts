@@ -25,6 +25,8 @@ export const SESSION_END_REASONS = [
   'role_changed',
   /** An administrator ended the session (`DELETE /admin/users/{id}/sessions…`). */
   'ended_by_admin',
+  /** A login beyond `SESSION_MAX_PER_USER` live sessions ended the user's oldest. */
+  'session_limit',
 ] as const;
 export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
 

@@ -39,6 +39,7 @@ const shape = {
   SESSION_MAX_AGE: envVar.int(90 * DAY, 1, 400 * DAY),
   REFRESH_REUSE_GRACE_SECONDS: envVar.int(5, 0, 60),
   SESSION_RETENTION_DAYS: envVar.int(30, 0, 3650),
+  SESSION_MAX_PER_USER: envVar.int(100, 1, 10_000),
   BCRYPT_COST: envVar.int(12, 10, 15),
   PASSWORD_PEPPER: envVar.secret(16),
   REVOCATION_FEED_TOKEN: envVar.secret(32),
@@ -131,6 +132,8 @@ export interface AuthConfig {
     readonly reuseGraceSeconds: number;
     /** Days an ended session and its refresh tokens are kept before the purge deletes them (0: kept forever). */
     readonly retentionDays: number;
+    /** Live sessions a user may hold; a login beyond it ends the oldest. */
+    readonly maxPerUser: number;
   };
   readonly revocationFeed: {
     /** The bearer secret resource services present to read the feed. */
@@ -244,6 +247,7 @@ export function loadAuthConfig(env: Record<string, string | undefined> = process
       maxAge: vars.SESSION_MAX_AGE,
       reuseGraceSeconds: vars.REFRESH_REUSE_GRACE_SECONDS,
       retentionDays: vars.SESSION_RETENTION_DAYS,
+      maxPerUser: vars.SESSION_MAX_PER_USER,
     }),
     revocationFeed: Object.freeze({ token: vars.REVOCATION_FEED_TOKEN }),
     realm: vars.AUTH_REALM,

@@ -32,6 +32,7 @@ describe('auth configuration', () => {
     expect(config.sessions).toEqual({
       refreshTokenTtl: 14 * 86_400,
       maxAge: 90 * 86_400,
+      maxPerUser: 100,
       reuseGraceSeconds: 5,
       retentionDays: 30,
     });

@@ -104,10 +104,13 @@ async function readPage(
   limit: number,
 ): Promise<Page> {
   const inWindow = 's.revoked_at > now() - make_interval(secs => $5)';
+  // OFFSET 0 keeps the planner from answering min() by walking the feed index from its
+  // first entry, every revocation still retained, past all those outside the window.
   const from =
     range.from === 'window'
-      ? `GREATEST((SELECT min(w.revoked_xid) FROM sessions w
-           WHERE w.revoked_at > now() - make_interval(secs => $5)), $3::xid8)`
+      ? `GREATEST((SELECT min(w.revoked_xid) FROM (
+           SELECT revoked_xid FROM sessions
+            WHERE revoked_at > now() - make_interval(secs => $5) OFFSET 0) w), $3::xid8)`
       : '$3::xid8';
   const start =
     range.from === 'window' ? range.after : later({ xid: range.from, sid: NIL_UUID }, range.after);

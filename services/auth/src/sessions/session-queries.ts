@@ -20,7 +20,9 @@ export type SessionSelector =
   /** One live session of this user. */
   | { userId: string; sessionId: string }
   /** Every live session of this user, but one. */
-  | { userId: string; exceptSessionId?: string };
+  | { userId: string; exceptSessionId?: string }
+  /** These live sessions of this user. */
+  | { userId: string; sessionIds: readonly string[] };
 
 export interface LockedSession {
   id: string;
@@ -59,6 +61,11 @@ export interface LiveSessionRow {
 
 function where(selector: SessionSelector): { clause: string; params: unknown[] } {
   if (!('userId' in selector)) return { clause: 's.id = $2', params: [selector.sessionId] };
+  if ('sessionIds' in selector)
+    return {
+      clause: `s.id = ANY($2::uuid[]) AND s.user_id = $3 AND ${LIVE}`,
+      params: [selector.sessionIds, selector.userId],
+    };
   if ('sessionId' in selector)
     return {
       clause: `s.id = $2 AND s.user_id = $3 AND ${LIVE}`,
@@ -74,9 +81,11 @@ function where(selector: SessionSelector): { clause: string; params: unknown[] }
 export function createSessionQueries(db: Queryable) {
   return {
     /**
-     * The user a login starts a session for, read under a share lock: a
-     * concurrent disable (which updates the row) waits for the session to
-     * commit and then ends it, or commits first and is seen here.
+     * The user a login starts a session for, read under a lock that a
+     * concurrent disable (which updates the row) waits for, so it ends the
+     * new session too, or commits first and is seen here. The lock is also
+     * exclusive among logins of the user: each counts the live sessions
+     * (SESSION_MAX_PER_USER) after the one before it committed.
      */
     async lockUserForSession(
       userId: string,
@@ -85,7 +94,9 @@ export function createSessionQueries(db: Queryable) {
         username: string;
         roles: string[];
         disabled_at: Date | null;
-      }>('SELECT username, roles, disabled_at FROM users WHERE id = $1 FOR SHARE', [userId]);
+      }>('SELECT username, roles, disabled_at FROM users WHERE id = $1 FOR NO KEY UPDATE', [
+        userId,
+      ]);
       const row = rows[0];
       return row && { username: row.username, roles: row.roles, disabledAt: row.disabled_at };
     },
@@ -297,6 +308,15 @@ export function createSessionQueries(db: Queryable) {
         [sessionId, userId],
       );
       return rowCount === 1;
+    },
+
+    /** The ids and login times of the user's live sessions, for the session cap. */
+    async liveSessionsOf(userId: string): Promise<{ id: string; createdAt: Date }[]> {
+      const { rows } = await db.query<{ id: string; created_at: Date }>(
+        `SELECT s.id, s.created_at FROM sessions s WHERE s.user_id = $1 AND ${LIVE}`,
+        [userId],
+      );
+      return rows.map((row) => ({ id: row.id, createdAt: row.created_at }));
     },
 
     /** The user's live sessions, most recently used first. */
