@@ -21,6 +21,11 @@ export function localPepper(): Promise<string> {
   return localSecret('password-pepper', () => randomBytes(32).toString('base64url'));
 }
 
+/** A development REFRESH_TOKEN_SECRET. */
+export function localRefreshTokenSecret(): Promise<string> {
+  return localSecret('refresh-token-secret', () => randomBytes(32).toString('base64url'));
+}
+
 /** Development key-encryption keys for the signing keys (`KEY_ENCRYPTION_KEYS` format). */
 export function localKeyEncryptionKeys(): Promise<string> {
   return localSecret('key-encryption-keys', () => `local:${randomBytes(32).toString('base64')}`);

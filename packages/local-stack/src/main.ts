@@ -5,9 +5,9 @@
  * persists in .data/postgres. Auth listens on AUTH_PORT (4000), resource on
  * RESOURCE_PORT (4001), their metrics on AUTH_METRICS_PORT and
  * RESOURCE_METRICS_PORT when set; every other variable is passed to both.
- * Development secrets (password pepper, key-encryption keys) are generated
- * once into .data/ unless set; the revocation feed's secret is new at each
- * start, since both services run in this process.
+ * Development secrets (password pepper, refresh-token secret, key-encryption
+ * keys) are generated once into .data/ unless set; the revocation feed's
+ * secret is new at each start, since both services run in this process.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -15,7 +15,12 @@ import { loadAuthConfig, startAuthService } from '@authpair/auth';
 import { loadResourceConfig, startResourceService } from '@authpair/resource';
 import { ConfigError, createLogger, onShutdownSignal } from '@authpair/service-kit';
 import { startEmbeddedPostgres } from './embedded-postgres';
-import { DATA_DIR, localKeyEncryptionKeys, localPepper } from './local-secrets';
+import {
+  DATA_DIR,
+  localKeyEncryptionKeys,
+  localPepper,
+  localRefreshTokenSecret,
+} from './local-secrets';
 
 async function main(): Promise<void> {
   const env = process.env;
@@ -52,6 +57,7 @@ async function main(): Promise<void> {
     JWT_ISSUER: issuer,
     PASSWORD_PEPPER: env.PASSWORD_PEPPER ?? (await localPepper()),
     REVOCATION_FEED_TOKEN: feedToken,
+    REFRESH_TOKEN_SECRET: env.REFRESH_TOKEN_SECRET ?? (await localRefreshTokenSecret()),
     KEY_ENCRYPTION_KEYS: env.KEY_ENCRYPTION_KEYS ?? (await localKeyEncryptionKeys()),
   });
   const auth = await startAuthService(

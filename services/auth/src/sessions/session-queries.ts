@@ -44,7 +44,13 @@ export interface PresentedToken {
   expiresAt: Date;
   usedAt: Date | null;
   revokedAt: Date | null;
-  child: { id: string; usedAt: Date | null; revokedAt: Date | null } | null;
+  child: {
+    id: string;
+    hash: Buffer;
+    expiresAt: Date;
+    usedAt: Date | null;
+    revokedAt: Date | null;
+  } | null;
   /** The database's clock when the row was read. */
   now: Date;
 }
@@ -191,13 +197,16 @@ export function createSessionQueries(db: Queryable) {
         used_at: Date | null;
         revoked_at: Date | null;
         child_id: string | null;
+        child_hash: Buffer | null;
+        child_expires_at: Date | null;
         child_used_at: Date | null;
         child_revoked_at: Date | null;
         now: Date;
       }>({
         name: 'refresh-presented-token',
         text: `SELECT t.id, t.session_id, t.expires_at, t.used_at, t.revoked_at,
-                c.id AS child_id, c.used_at AS child_used_at, c.revoked_at AS child_revoked_at,
+                c.id AS child_id, c.token_hash AS child_hash, c.expires_at AS child_expires_at,
+                c.used_at AS child_used_at, c.revoked_at AS child_revoked_at,
                 clock_timestamp() AS now
            FROM refresh_tokens t LEFT JOIN refresh_tokens c ON c.id = t.replaced_by
           WHERE t.token_hash = $1`,
@@ -212,51 +221,50 @@ export function createSessionQueries(db: Queryable) {
         usedAt: row.used_at,
         revokedAt: row.revoked_at,
         child:
-          row.child_id === null
+          row.child_id === null || row.child_hash === null || row.child_expires_at === null
             ? null
-            : { id: row.child_id, usedAt: row.child_used_at, revokedAt: row.child_revoked_at },
+            : {
+                id: row.child_id,
+                hash: row.child_hash,
+                expiresAt: row.child_expires_at,
+                usedAt: row.child_used_at,
+                revokedAt: row.child_revoked_at,
+              },
         now: row.now,
       };
     },
 
     /**
-     * Rotation's writes in one statement: the child token (expiring after
-     * `ttlSeconds`, never after its session), the parent spent (keeping its
-     * first use time, so a grace window never slides) and naming the child,
-     * and the session's last use. Runs under the family lock.
+     * Rotation's writes in one statement: the child token (with the id its
+     * value was derived with, expiring after `ttlSeconds`, never after its
+     * session), the parent spent and naming the child, and the session's
+     * last use. Runs under the family lock.
      */
     async rotate(input: {
       sessionId: string;
       parentId: string;
+      childId: string;
       hash: Buffer;
       ttlSeconds: number;
     }): Promise<{ id: string; expiresAt: Date }> {
       const { rows } = await db.query<{ id: string; expires_at: Date }>({
         name: 'refresh-rotate',
         text: `WITH child AS (
-           INSERT INTO refresh_tokens (session_id, token_hash, parent_id, expires_at)
-           SELECT s.id, $2, $3, LEAST(now() + make_interval(secs => $4), s.expires_at)
+           INSERT INTO refresh_tokens (id, session_id, token_hash, parent_id, expires_at)
+           SELECT $5, s.id, $2, $3, LEAST(now() + make_interval(secs => $4), s.expires_at)
              FROM sessions s WHERE s.id = $1
            RETURNING id, expires_at
          ), spent AS (
-           UPDATE refresh_tokens SET used_at = COALESCE(used_at, now()),
-                  replaced_by = (SELECT id FROM child)
+           UPDATE refresh_tokens SET used_at = now(), replaced_by = (SELECT id FROM child)
             WHERE id = $3
          ), touched AS (
            UPDATE sessions SET last_used_at = now() WHERE id = $1
          )
          SELECT id, expires_at FROM child`,
-        values: [input.sessionId, input.hash, input.parentId, input.ttlSeconds],
+        values: [input.sessionId, input.hash, input.parentId, input.ttlSeconds, input.childId],
       });
       const row = rows[0] as { id: string; expires_at: Date };
       return { id: row.id, expiresAt: row.expires_at };
-    },
-
-    async revokeToken(tokenId: string): Promise<void> {
-      await db.query(
-        'UPDATE refresh_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL',
-        [tokenId],
-      );
     },
 
     /**
