@@ -9,6 +9,7 @@ import { createSessionQueries } from '../../services/auth/src/sessions/session-q
 import {
   bearer,
   claimsOf,
+  eventually,
   GOOD_PASSWORD,
   registerAndLogin,
   request,
@@ -106,6 +107,28 @@ describe('GET /internal/revocations', () => {
       await client.query('ROLLBACK');
       client.release();
     }
+  });
+
+  it('publishes to a reader a revocation whose transaction began longer ago than the window', async () => {
+    const windowSeconds = 1;
+    const { sid } = await loggedIn();
+    const { cursor } = await revocationFeedPage(context.auth.pool, undefined, windowSeconds);
+    const client = await context.auth.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await createSessionQueries(client).endSessions({ sessionId: sid }, 'logout', SERVICE_AUDIT);
+      // revoked_at is the transaction's start: older than the window by the time it commits.
+      await eventually(
+        () => client.query(`SELECT now() < clock_timestamp() - interval '1.5 s' AS old`),
+        ({ rows }) => rows[0]?.old === true,
+        { what: 'the revoking transaction outliving the window' },
+      );
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    const page = await revocationFeedPage(context.auth.pool, cursor, windowSeconds);
+    expect(page.revocations.map((revocation) => revocation.sid)).toContain(sid);
   });
 
   it('starts over when handed a cursor from the future (a database restored in place)', async () => {

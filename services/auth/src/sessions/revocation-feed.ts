@@ -72,6 +72,13 @@ interface Range {
   after: Position;
   /** The start of the id range; `window`: the oldest revocation in the window (a new reader). */
   from: bigint | 'window';
+  /**
+   * Whether only revocations within the window are wanted: for a reader
+   * starting over. A reader with a snapshot gets every revocation committed
+   * since, whatever its `revoked_at` (the start of its transaction, which
+   * may be older than the window when the transaction ran long).
+   */
+  windowed: boolean;
 }
 
 /** Below every real session id, so (xid, NIL) means "from xid on". */
@@ -93,9 +100,8 @@ function later(a: Position, b: Position): Position {
  * One page, in one statement so that the rows, the snapshot and the
  * database's identity agree. Two index range reads on (revoked_xid, id),
  * merged: the ids running in the reader's snapshot (a probe each), and the
- * ids from its xmax on. The window (`revoked_at`) is a filter on the rows
- * read, which are all recent but for a new reader's first page, whose start
- * is looked up by `revoked_at` instead.
+ * ids from its xmax on. For a new reader, the window (`revoked_at`) is a
+ * filter, and its first page starts at the window's oldest revocation.
  */
 async function readPage(
   db: Queryable,
@@ -103,7 +109,7 @@ async function readPage(
   windowSeconds: number,
   limit: number,
 ): Promise<Page> {
-  const inWindow = 's.revoked_at > now() - make_interval(secs => $5)';
+  const inWindow = '($8 OR s.revoked_at > now() - make_interval(secs => $5))';
   // OFFSET 0 keeps the planner from answering min() by walking the feed index from its
   // first entry, every revocation still retained, past all those outside the window.
   const from =
@@ -146,6 +152,7 @@ async function readPage(
       windowSeconds,
       limit,
       start.sid,
+      !range.windowed,
     ],
   );
   const state = rows[0] as FeedRow;
@@ -165,13 +172,16 @@ async function readPage(
 
 /** What a cursor asks the database for. */
 function rangeOf(cursor: Cursor): Range {
-  if (cursor.kind === 'start')
-    return { running: [], after: { xid: 0n, sid: NIL_UUID }, from: 'window' };
-  const { delivered, scan } = cursor;
-  const after = scan?.after ?? { xid: 0n, sid: NIL_UUID };
-  if (delivered === undefined)
-    return { running: [], after, from: scan === undefined ? 'window' : 0n };
-  return { running: delivered.xip, after, from: delivered.xmax };
+  const after = (cursor.kind === 'cursor' ? cursor.scan?.after : undefined) ?? {
+    xid: 0n,
+    sid: NIL_UUID,
+  };
+  if (cursor.kind === 'start' || cursor.delivered === undefined) {
+    const first = cursor.kind === 'start' || cursor.scan === undefined;
+    return { running: [], after, from: first ? 'window' : 0n, windowed: true };
+  }
+  const { delivered } = cursor;
+  return { running: delivered.xip, after, from: delivered.xmax, windowed: false };
 }
 
 /** Whether the cursor can be served by the database as it is now. */
