@@ -181,6 +181,43 @@ describe('GET /internal/revocations', () => {
     }
   });
 
+  it('says it is done only once what committed during a scan of several pages has been served too', async () => {
+    const username = uniqueUsername();
+    const first = await registerAndLogin(context.auth.url, username);
+    for (let index = 0; index < 4; index += 1)
+      await request(`${context.auth.url}/login`, { body: { username, password: GOOD_PASSWORD } });
+    const early = await loggedIn();
+    const start = (await feed()).body.cursor;
+    const client = await context.auth.pool.connect();
+    try {
+      // A revocation takes its transaction id first, and commits only mid-scan…
+      await client.query('BEGIN');
+      await createSessionQueries(client).endSessions(
+        { sessionId: early.sid },
+        'logout',
+        SERVICE_AUDIT,
+      );
+      await logout(first.token, '?scope=all');
+      const seen: string[] = [];
+      let cursor = start;
+      let page = await revocationFeedPage(context.auth.pool, cursor, 3600, 2);
+      // …behind the position the scan has reached.
+      await client.query('COMMIT');
+      for (let pages = 1; page.has_more && pages < 20; pages += 1) {
+        seen.push(...page.revocations.map((revocation) => revocation.sid));
+        cursor = page.cursor;
+        page = await revocationFeedPage(context.auth.pool, cursor, 3600, 2);
+      }
+      seen.push(...page.revocations.map((revocation) => revocation.sid));
+      expect(page.has_more).toBe(false);
+      // Committed before the read that said "done" was sent: it must have been served.
+      expect(seen).toContain(early.sid);
+      expect(new Set(seen).size).toBe(6);
+    } finally {
+      client.release();
+    }
+  });
+
   it('pages through one transaction that ended many sessions, without loss or repeat', async () => {
     const username = uniqueUsername();
     const first = await registerAndLogin(context.auth.url, username);

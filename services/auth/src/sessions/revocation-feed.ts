@@ -37,8 +37,9 @@ export { InvalidCursorError } from './revocation-cursor';
  * poll, not a delay. Reads go by (xid, session id), so one transaction
  * ending many sessions (logout everywhere) can span pages; a read over
  * several pages is a scan whose first snapshot becomes the reader's once its
- * last page is served. See revocation-cursor.ts for the database identity
- * that makes a cursor from before a failover start over.
+ * last page is served, and is followed by another scan for what committed
+ * meanwhile, until one fits a page. See revocation-cursor.ts for the
+ * database identity that makes a cursor from before a failover start over.
  */
 
 /** One row of the page query: the state, and a revocation unless the page is empty. */
@@ -215,14 +216,19 @@ export async function revocationFeedPage(
     page = await readPage(db, rangeOf(cursor), windowSeconds, limit);
   }
   const delivered = cursor.kind === 'cursor' ? cursor.delivered : undefined;
-  const scanSnapshot =
-    (cursor.kind === 'cursor' ? cursor.scan?.snapshot : undefined) ?? page.snapshot;
+  const scan = cursor.kind === 'cursor' ? cursor.scan : undefined;
   const full = page.rows.length === limit;
   const last = page.rows.at(-1);
   const next =
     full && last !== undefined
-      ? { delivered, scan: { snapshot: scanSnapshot, after: { xid: last.xid, sid: last.sid } } }
-      : { delivered: scanSnapshot, scan: undefined };
+      ? {
+          delivered,
+          scan: {
+            snapshot: scan?.snapshot ?? page.snapshot,
+            after: { xid: last.xid, sid: last.sid },
+          },
+        }
+      : { delivered: scan?.snapshot ?? page.snapshot, scan: undefined };
   return {
     revocations: page.rows.map(({ sid, revokedAt, reason }) => ({
       sid,
@@ -230,6 +236,11 @@ export async function revocationFeedPage(
       reason,
     })),
     cursor: formatCursor({ kind: 'cursor', epoch: page.epoch, ...next }),
-    has_more: full,
+    // A scan over several pages has only served what its first snapshot saw, and what
+    // committed since behind its position is still to come: one more scan, from that
+    // snapshot. The feed is done only after a scan of one page, whose snapshot is taken
+    // by the very request it answers, so `has_more: false` means that everything committed
+    // before that request was sent has been served: what a reader's freshness rests on.
+    has_more: full || scan !== undefined,
   };
 }
