@@ -170,6 +170,33 @@ describe('GET /internal/revocations', () => {
     }
   });
 
+  it('serves the page size a reader asks for, up to 5000, and refuses any other with 400 naming limit', async () => {
+    const username = uniqueUsername();
+    const first = await registerAndLogin(context.auth.url, username);
+    for (let index = 0; index < 3; index += 1)
+      await request(`${context.auth.url}/login`, { body: { username, password: GOOD_PASSWORD } });
+    const { cursor } = (await feed()).body;
+    await logout(first.token, '?scope=all');
+    const page = await request(
+      `${context.auth.url}/internal/revocations?limit=3&since=${encodeURIComponent(cursor)}`,
+      { headers: bearer(TEST_FEED_TOKEN) },
+    );
+    expect(page.body).toMatchObject({ has_more: true });
+    expect(page.body.revocations).toHaveLength(3);
+    for (const limit of ['0', '5001', '2.5', 'many']) {
+      const refused = await request(`${context.auth.url}/internal/revocations?limit=${limit}`, {
+        headers: bearer(TEST_FEED_TOKEN),
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors).toEqual([{ field: 'limit', reason: expect.any(String) }]);
+    }
+    const twice = await request(`${context.auth.url}/internal/revocations?since=a&since=b`, {
+      headers: bearer(TEST_FEED_TOKEN),
+    });
+    expect(twice.status).toBe(400);
+    expect(twice.body.errors[0].field).toBe('since');
+  });
+
   it('refuses a since beyond the largest transaction id with 400 validation_failed naming since', async () => {
     for (const since of ['18446744073709551616', '99999999999999999999']) {
       const response = await feed(since);
