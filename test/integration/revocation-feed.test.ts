@@ -58,6 +58,9 @@ describe('GET /internal/revocations', () => {
       cursor: expect.any(String),
       has_more: false,
     });
+    // RFC 3339 in UTC, to the millisecond, as the contract says.
+    const revokedAt = page.body.revocations[0].revoked_at as string;
+    expect(new Date(revokedAt).toISOString()).toBe(revokedAt);
     expect(sidsOf((await feed(page.body.cursor)).body)).toEqual([]);
     // A reader without a cursor gets everything within the access-token lifetime.
     expect(sidsOf((await feed()).body)).toContain(sid);
