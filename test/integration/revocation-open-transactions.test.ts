@@ -125,6 +125,8 @@ describeWithDocker.each([
     const openedAt = Date.now();
     const delays = await withOpenWriteTransaction(url(), async () => {
       const seen: number[] = [];
+      // The waits are the scenario's timeline (a transaction open for 30 s, logouts
+      // along it), not a stand-in for a condition: there is nothing to wait for.
       for (const at of LOGOUTS_AT_MS) {
         const wait = openedAt + at - Date.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
