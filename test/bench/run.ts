@@ -21,6 +21,7 @@ import {
   TEST_ISSUER,
   TEST_KEK,
   TEST_PEPPER,
+  TEST_REFRESH_TOKEN_SECRET,
 } from '../support/services';
 import { TestIssuer } from '../support/test-issuer';
 import { type LoadOptions, type LoadResult, median, runChains, runLoad, runProbe } from './load';
@@ -265,6 +266,7 @@ async function loginLoads(checks: Report['checks']): Promise<Row[]> {
         DATABASE_URL: postgres.url,
         PASSWORD_PEPPER: TEST_PEPPER,
         REVOCATION_FEED_TOKEN: TEST_FEED_TOKEN,
+        REFRESH_TOKEN_SECRET: TEST_REFRESH_TOKEN_SECRET,
         KEY_ENCRYPTION_KEYS: TEST_KEK,
         BCRYPT_COST: String(settings.bcryptCost),
         LOG_LEVEL: 'info',

@@ -8,7 +8,7 @@
  * when set; every other variable is passed to all three. The resource
  * service allows the web app's origin (CORS): the page calls it directly.
  * Auth needs no CORS: the page reaches it through the web app's backend.
- * Development secrets (password pepper, key-encryption keys) are generated
+ * Development secrets (password pepper, refresh-token secret, key-encryption keys) are generated
  * once into the data folder unless set; the revocation feed's secret is
  * new at each start, since this process hands it to both.
  *
@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { REVOCATION_FEED_PATH } from '@authpair/contracts';
 import { createLogger, type Logger, onShutdownSignal } from '@authpair/service-kit';
 import { EmbeddedPostgresUnusableError, startEmbeddedPostgres } from './embedded-postgres';
-import { localKeyEncryptionKeys, localPepper } from './local-secrets';
+import { localKeyEncryptionKeys, localPepper, localRefreshTokenSecret } from './local-secrets';
 import { dataDir, ENTRY_POINTS } from './paths';
 import { type ServiceProcess, startService } from './services';
 
@@ -88,6 +88,7 @@ async function main(): Promise<void> {
         METRICS_PORT: env.AUTH_METRICS_PORT,
         DATABASE_URL: postgres.url,
         PASSWORD_PEPPER: env.PASSWORD_PEPPER ?? (await localPepper(data)),
+        REFRESH_TOKEN_SECRET: env.REFRESH_TOKEN_SECRET ?? (await localRefreshTokenSecret(data)),
         KEY_ENCRYPTION_KEYS: env.KEY_ENCRYPTION_KEYS ?? (await localKeyEncryptionKeys(data)),
       },
       `http://127.0.0.1:${authPort}`,
