@@ -1,7 +1,9 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 
 /**
- * Refresh tokens are opaque: `aprt_` and 32 random bytes in base64url. The
+ * Refresh tokens are opaque: `aprt_` and 32 bytes in base64url, random at
+ * login and, for each rotation's child, an HMAC-SHA-256 of its parent under
+ * REFRESH_TOKEN_SECRET (so a retry in the grace window gets the same one). The
  * prefix makes one recognisable in a leaked log or a secret scanner, and
  * since it is never a JWS it can never pass for an access token, nor an
  * access token for it (RFC 8725 §3.12).
@@ -18,7 +20,7 @@ export interface NewRefreshToken {
   hash: Buffer;
 }
 
-/** SHA-256 of the token: the token carries 256 random bits, so a slow hash would add nothing. */
+/** SHA-256 of the token: the token carries 256 unguessable bits, so a slow hash would add nothing. */
 function digest(token: string): Buffer {
   return createHash('sha256').update(token).digest();
 }
