@@ -56,6 +56,7 @@ describe('configuration errors stop the process', () => {
       'DATABASE_URL',
       'PASSWORD_PEPPER',
       'REVOCATION_FEED_TOKEN',
+      'REFRESH_TOKEN_SECRET',
       'KEY_ENCRYPTION_KEYS',
     ])
       expect(auth.stderr).toContain(`${variable}: is a default published in this repository`);

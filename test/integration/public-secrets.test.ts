@@ -28,6 +28,7 @@ const publicOf = (env: Record<string, string>, names: string[]) =>
 const authSecrets = publicOf(compose.auth, [
   'PASSWORD_PEPPER',
   'REVOCATION_FEED_TOKEN',
+  'REFRESH_TOKEN_SECRET',
   'KEY_ENCRYPTION_KEYS',
 ]);
 
@@ -50,7 +51,12 @@ describe('a service opted in to the public defaults', () => {
     expect(authReady.body.checks.secrets).toEqual({
       status: 'degraded',
       detail: expect.stringContaining('running with secrets published in this repository'),
-      variables: ['PASSWORD_PEPPER', 'REVOCATION_FEED_TOKEN', 'KEY_ENCRYPTION_KEYS'],
+      variables: [
+        'PASSWORD_PEPPER',
+        'REVOCATION_FEED_TOKEN',
+        'REFRESH_TOKEN_SECRET',
+        'KEY_ENCRYPTION_KEYS',
+      ],
     });
     const resourceReady = await request(`${resource.url}/readyz`);
     expect(resourceReady.status).toBe(200);
@@ -60,7 +66,10 @@ describe('a service opted in to the public defaults', () => {
     });
 
     for (const [service, variables] of [
-      ['auth', ['PASSWORD_PEPPER', 'REVOCATION_FEED_TOKEN', 'KEY_ENCRYPTION_KEYS']],
+      [
+        'auth',
+        ['PASSWORD_PEPPER', 'REVOCATION_FEED_TOKEN', 'REFRESH_TOKEN_SECRET', 'KEY_ENCRYPTION_KEYS'],
+      ],
       ['resource', ['REVOCATION_FEED_TOKEN']],
     ] as const)
       expect(logs[service].lines).toContainEqual(
