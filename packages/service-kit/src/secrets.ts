@@ -98,7 +98,7 @@ function isPublic(kind: SecretKind, value: string): boolean {
       return kekEntries(value).some(({ key }) => known.some((published) => published.equals(key)));
     }
     case 'database-url':
-      return PUBLIC_SECRETS.databasePasswords.some((password) => passwordOf(value) === password);
+      return passwordsOf(value).some((given) => PUBLIC_SECRETS.databasePasswords.includes(given));
   }
 }
 
@@ -142,11 +142,17 @@ function kekEntries(value: string): Array<{ index: number; id: string; key: Buff
     });
 }
 
-function passwordOf(url: string): string | undefined {
+/**
+ * The passwords a connection string gives: in its authority, and as a
+ * `password` query parameter, which node-postgres (pg-connection-string)
+ * honours too and which takes precedence.
+ */
+function passwordsOf(url: string): string[] {
   try {
-    return decodeURIComponent(new URL(url).password);
+    const parsed = new URL(url);
+    return [decodeURIComponent(parsed.password), ...parsed.searchParams.getAll('password')];
   } catch {
-    return undefined;
+    return [];
   }
 }
 

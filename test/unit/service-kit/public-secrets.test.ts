@@ -71,6 +71,18 @@ describe('the public defaults of docker-compose.yml', () => {
     ).toMatchObject({ KEY_ENCRYPTION_KEYS: publicDefault });
   });
 
+  it('are refused when the database password is given as a query parameter, which node-postgres honours', () => {
+    const url = new URL(authDefaults().DATABASE_URL as string);
+    const password = decodeURIComponent(url.password);
+    url.password = '';
+    url.searchParams.set('password', password);
+    expect(
+      refusal(() =>
+        loadAuthConfig({ ...authDefaults(), ...PRODUCTION, DATABASE_URL: url.toString() }),
+      ),
+    ).toMatchObject({ DATABASE_URL: publicDefault });
+  });
+
   it('are accepted with ALLOW_PUBLIC_SECRETS=true, as the compose file does, and listed as public', () => {
     const auth = loadAuthConfig({ ...composeDefaults('auth'), ...PRODUCTION });
     expect(auth.publicSecrets).toEqual([
