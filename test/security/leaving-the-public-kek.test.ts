@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { PassThrough } from 'node:stream';
 import { parseKeyEncryptionKeys } from '@authpair/auth';
+import { createLogger } from '@authpair/service-kit';
 import { calculateJwkThumbprint } from 'jose';
 import { Pool } from 'pg';
 import { createAdmin, runAdmin } from '../support/admin';
@@ -97,18 +99,27 @@ describe('leaving the public compose KEK', () => {
     expect(rows.map((row) => row.kek_id)).toEqual(['local-only', 'local-only']);
   });
 
-  it('keeps signing with the key sealed under it until the own KEK key activates, so the move fails no login', async () => {
+  it('keeps signing with the key sealed under it until the own KEK key activates, so the move fails no login, and names the keys to rotate out', async () => {
     // Why auth does not refuse, at start, every key sealed under the public KEK once another
     // KEK is first: the active key is one of them, and there would be nothing to sign with.
-    const during = await startAuth(db.url, {
-      KEY_ENCRYPTION_KEYS: BOTH,
-      NODE_ENV: 'production',
-      ALLOW_PUBLIC_SECRETS: 'true',
-    });
+    const lines: string[] = [];
+    const destination = new PassThrough();
+    destination.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n')));
+    const during = await startAuth(
+      db.url,
+      { KEY_ENCRYPTION_KEYS: BOTH, NODE_ENV: 'production', ALLOW_PUBLIC_SECRETS: 'true' },
+      createLogger({ service: 'auth', level: 'warn', destination }),
+    );
     try {
       const { rows } = await pool.query(`SELECT kid FROM signing_keys WHERE state = 'active'`);
       const { token } = await registerAndLogin(during.url);
       expect(kidOf(token)).toBe(rows[0].kid);
+      // It says which keys must be rotated out, and how.
+      const warning = lines.find((line) =>
+        line.includes('sealed under a public key-encryption key'),
+      );
+      expect(warning).toContain(planted.kid);
+      expect(warning).toContain('keys rotate');
     } finally {
       await during.stop(1000);
     }
