@@ -218,7 +218,7 @@ describe('rotating the key-encryption key', () => {
     const both = { KEY_ENCRYPTION_KEYS: `${OTHER_KEK},${TEST_KEK}` };
     const rewrap = await runAdmin(['keys', 'rewrap', '--json'], authEnvironment(db.url, both));
     expect(rewrap.code).toBe(0);
-    expect(rewrap.json).toEqual({ kek_id: 'kek2', rewrapped: [activeKid], exposed: [] });
+    expect(rewrap.json).toEqual({ kek_id: 'kek2', rewrapped: [activeKid], under_public_kek: [] });
     expect(
       (await runAdmin(['keys', 'rewrap', '--json'], authEnvironment(db.url, both))).json.rewrapped,
     ).toEqual([]);
@@ -233,7 +233,7 @@ describe('rotating the key-encryption key', () => {
     );
   });
 
-  it('says which keys were sealed under the public compose KEK, and that they must be rotated out', async () => {
+  it('re-wraps no key sealed under the public compose KEK: it names each one, says to rotate it out, and fails', async () => {
     const db = await freshDatabase();
     // Outside production the compose default is accepted (and flagged), as on a laptop.
     const { KEY_ENCRYPTION_KEYS: composeKek } = composeDefaults('auth');
@@ -243,17 +243,23 @@ describe('rotating the key-encryption key', () => {
 
     const own = { KEY_ENCRYPTION_KEYS: `${OTHER_KEK},${composeKek}` };
     const text = await runAdmin(['keys', 'rewrap'], authEnvironment(db.url, own));
-    expect(text.code).toBe(0);
+    expect(text.code).toBe(1);
     expect(text.stdout).toContain(
-      `WARNING: ${activeKid} was sealed under a key-encryption key published in this repository`,
+      `${activeKid} (active) is sealed under "local-only", a key-encryption key published in this repository: it was not re-wrapped.`,
     );
-    expect(text.stdout).toContain('`keys rotate`');
-    // Done once: nothing left under the public KEK.
+    expect(text.stderr).toContain('`keys rotate`');
+    // Still so the second time: nothing was carried over to kek2.
     const again = await runAdmin(['keys', 'rewrap', '--json'], authEnvironment(db.url, own));
-    expect(again.json).toEqual({ kek_id: 'kek2', rewrapped: [], exposed: [] });
+    expect(again.code).toBe(1);
+    expect(again.json.error).toMatchObject({
+      kek_id: 'kek2',
+      rewrapped: [],
+      under_public_kek: [{ kid: activeKid, state: 'active', kek_id: 'local-only' }],
+    });
 
-    // Re-sealing alone changes nothing for whoever copied the database before: the same key.
-    const second = await auth(db, { KEY_ENCRYPTION_KEYS: OTHER_KEK });
-    expect(second.keys.view().activeKid).toBe(activeKid);
+    // So the public KEK cannot be dropped before the key is rotated out.
+    await expect(startAuth(db.url, { KEY_ENCRYPTION_KEYS: OTHER_KEK })).rejects.toThrow(
+      `sealed with key-encryption key "local-only", which KEY_ENCRYPTION_KEYS does not list`,
+    );
   });
 });

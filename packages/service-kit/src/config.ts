@@ -114,6 +114,30 @@ export const envVar = {
       .string({ error: 'is required' })
       .min(minLength, { error: `must be at least ${minLength} characters` });
   },
+  /**
+   * A required comma-separated list of secrets, the current one first,
+   * each of at least `minLength` characters: what lets a secret be rotated
+   * while replicas holding the old one still run.
+   */
+  secretList(minLength: number) {
+    return z
+      .string({ error: 'is required' })
+      .transform((raw) => raw.split(',').map((item) => item.trim()))
+      .pipe(
+        z.array(z.string()).superRefine((items, context) => {
+          items.forEach((item, index) => {
+            if (item.length < minLength)
+              context.addIssue({
+                code: 'custom',
+                message:
+                  items.length === 1
+                    ? `must be at least ${minLength} characters`
+                    : `entry ${index + 1} must be at least ${minLength} characters`,
+              });
+          });
+        }),
+      );
+  },
   /** `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`). */
   bool(fallback: boolean) {
     return z

@@ -5,10 +5,11 @@ import type { Logger } from './logger';
 
 /**
  * What a secret variable holds, for what "public" and "weak" mean for it:
- * free text (a pepper, a shared token), `id:base64` key-encryption keys,
+ * free text (a pepper, a shared token), a comma-separated list of such
+ * texts (current first, each checked), `id:base64` key-encryption keys,
  * or a connection string whose password is the secret.
  */
-export type SecretKind = 'text' | 'key-encryption-keys' | 'database-url';
+export type SecretKind = 'text' | 'text-list' | 'key-encryption-keys' | 'database-url';
 
 /** The secret variables of a service, and the kind of each. */
 export type SecretSpec = Readonly<Record<string, SecretKind>>;
@@ -93,25 +94,29 @@ function isPublic(kind: SecretKind, value: string): boolean {
   switch (kind) {
     case 'text':
       return PUBLIC_SECRETS.text.includes(value);
+    case 'text-list':
+      return listEntries(value).some((entry) => PUBLIC_SECRETS.text.includes(entry));
     case 'key-encryption-keys': {
       const known = PUBLIC_SECRETS.keyEncryptionKeys.map((key) => Buffer.from(key, 'base64'));
       return kekEntries(value).some(({ key }) => known.some((published) => published.equals(key)));
     }
     case 'database-url':
-      return PUBLIC_SECRETS.databasePasswords.some((password) => passwordOf(value) === password);
+      return passwordsOf(value).some((given) => PUBLIC_SECRETS.databasePasswords.includes(given));
   }
 }
 
 function weaknesses(kind: SecretKind, value: string): string[] {
   switch (kind) {
     case 'text':
-      if (value.length < PRODUCTION_MIN_SECRET_LENGTH)
-        return [
-          `must be at least ${PRODUCTION_MIN_SECRET_LENGTH} characters with NODE_ENV=production`,
-        ];
-      if (new Set(value).size < MIN_DISTINCT_CHARACTERS)
-        return [`repeats too few characters to be a secret (${new Set(value).size} distinct)`];
-      return [];
+      return textWeaknesses(value);
+    case 'text-list': {
+      const entries = listEntries(value);
+      return entries.flatMap((entry, index) =>
+        textWeaknesses(entry).map((reason) =>
+          entries.length === 1 ? reason : `entry ${index + 1} ${reason}`,
+        ),
+      );
+    }
     case 'key-encryption-keys':
       return kekEntries(value).flatMap(({ index, id, key }) => {
         const where = `entry ${index + 1} ("${id}")`;
@@ -128,6 +133,19 @@ function weaknesses(kind: SecretKind, value: string): string[] {
   }
 }
 
+function textWeaknesses(value: string): string[] {
+  if (value.length < PRODUCTION_MIN_SECRET_LENGTH)
+    return [`must be at least ${PRODUCTION_MIN_SECRET_LENGTH} characters with NODE_ENV=production`];
+  if (new Set(value).size < MIN_DISTINCT_CHARACTERS)
+    return [`repeats too few characters to be a secret (${new Set(value).size} distinct)`];
+  return [];
+}
+
+/** The entries of a comma-separated list of secrets, as `envVar.secretList` reads them. */
+function listEntries(value: string): string[] {
+  return value.split(',').map((item) => item.trim());
+}
+
 /** The well-formed 32-byte entries of a `KEY_ENCRYPTION_KEYS` value (the config reports the rest). */
 function kekEntries(value: string): Array<{ index: number; id: string; key: Buffer }> {
   return value
@@ -142,11 +160,17 @@ function kekEntries(value: string): Array<{ index: number; id: string; key: Buff
     });
 }
 
-function passwordOf(url: string): string | undefined {
+/**
+ * The passwords a connection string gives: in its authority, and as a
+ * `password` query parameter, which node-postgres (pg-connection-string)
+ * honours too and which takes precedence.
+ */
+function passwordsOf(url: string): string[] {
   try {
-    return decodeURIComponent(new URL(url).password);
+    const parsed = new URL(url);
+    return [decodeURIComponent(parsed.password), ...parsed.searchParams.getAll('password')];
   } catch {
-    return undefined;
+    return [];
   }
 }
 

@@ -92,6 +92,13 @@ function httpUrl(value: string): boolean {
   }
 }
 
+/**
+ * The auth service's feed gives a new reader the revocations of the last
+ * ACCESS_TOKEN_TTL + 60 s; a token the tolerance kept alive longer past its
+ * `exp` could belong to a session ended before that, unknown to the reader.
+ */
+const MAX_CLOCK_TOLERANCE = 60;
+
 /** Applies the defaults; throws a TypeError naming every option that is wrong. */
 export function resolveSettings(options: VerifierOptions): VerifierSettings {
   const problems: string[] = [];
@@ -149,6 +156,10 @@ export function resolveSettings(options: VerifierOptions): VerifierSettings {
   };
   text('realm', settings.realm);
   count('clockTolerance', settings.clockTolerance);
+  if (settings.clockTolerance > MAX_CLOCK_TOLERANCE)
+    problems.push(
+      `clockTolerance must be at most ${MAX_CLOCK_TOLERANCE} seconds (a new reader of the revocation feed receives only the last ACCESS_TOKEN_TTL + ${MAX_CLOCK_TOLERANCE} s of revocations)`,
+    );
   count('maxTokenAge', settings.maxTokenAge);
   count('verifiedCacheSize', settings.verifiedCacheSize);
   if (problems.length > 0) throw new TypeError(`createVerifier: ${problems.join('; ')}`);

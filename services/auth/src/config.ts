@@ -49,7 +49,7 @@ const shape = {
   BCRYPT_COST: envVar.int(12, 10, 15),
   PASSWORD_PEPPER: envVar.secret(16),
   REVOCATION_FEED_TOKEN: envVar.secret(32),
-  REFRESH_TOKEN_SECRET: envVar.secret(32),
+  REFRESH_TOKEN_SECRET: envVar.secretList(32),
   AUTH_REALM: envVar.string('authpair'),
   SIGNING_KEY_BITS: envVar.int(2048, 2048, 8192),
   JWKS_MAX_AGE: envVar.int(300, 0, 86_400),
@@ -80,7 +80,7 @@ const SECRETS = {
   DATABASE_URL: 'database-url',
   PASSWORD_PEPPER: 'text',
   REVOCATION_FEED_TOKEN: 'text',
-  REFRESH_TOKEN_SECRET: 'text',
+  REFRESH_TOKEN_SECRET: 'text-list',
   KEY_ENCRYPTION_KEYS: 'key-encryption-keys',
 } as const satisfies SecretSpec;
 
@@ -162,8 +162,12 @@ export interface AuthConfig {
     readonly maxAge: number;
     /** Seconds after a rotation during which the spent token may be presented again (0: never). */
     readonly reuseGraceSeconds: number;
-    /** Derives each rotation's child from its parent, so a retry gets the same child (refresh-token.ts). */
-    readonly refreshTokenSecret: string;
+    /**
+     * Derive each rotation's child from its parent, so a retry gets the same
+     * child (refresh-token.ts): the first derives, any of them recognises a
+     * stored child, so the secret can change in a rolling restart.
+     */
+    readonly refreshTokenSecrets: readonly string[];
     /** Days an ended session and its refresh tokens are kept before the purge deletes them (0: kept forever). */
     readonly retentionDays: number;
     /** Live sessions a user may hold; a login beyond it ends the oldest. */
@@ -289,7 +293,7 @@ export function loadAuthConfig(env: Record<string, string | undefined> = process
       refreshTokenTtl: vars.REFRESH_TOKEN_TTL,
       maxAge: vars.SESSION_MAX_AGE,
       reuseGraceSeconds: vars.REFRESH_REUSE_GRACE_SECONDS,
-      refreshTokenSecret: vars.REFRESH_TOKEN_SECRET,
+      refreshTokenSecrets: Object.freeze(vars.REFRESH_TOKEN_SECRET),
       retentionDays: vars.SESSION_RETENTION_DAYS,
       maxPerUser: vars.SESSION_MAX_PER_USER,
     }),

@@ -36,7 +36,7 @@ describe('auth configuration', () => {
       maxAge: 90 * 86_400,
       maxPerUser: 100,
       reuseGraceSeconds: 5,
-      refreshTokenSecret: 'a-refresh-secret-of-at-least-32-characters',
+      refreshTokenSecrets: ['a-refresh-secret-of-at-least-32-characters'],
       retentionDays: 30,
     });
     expect(config.realm).toBe('authpair');
@@ -91,6 +91,21 @@ describe('auth configuration', () => {
       'REFRESH_REUSE_GRACE_SECONDS: must be at least 0',
       'REVOCATION_FEED_TOKEN: must be at least 32 characters',
       'REFRESH_TOKEN_SECRET: must be at least 32 characters',
+    ]);
+  });
+
+  it('reads REFRESH_TOKEN_SECRET as a list, current first, and refuses a short entry naming it', () => {
+    const current = 'the-new-refresh-secret-of-32-characters-or-more';
+    const previous = 'a-refresh-secret-of-at-least-32-characters';
+    expect(
+      loadAuthConfig({ ...required, REFRESH_TOKEN_SECRET: ` ${current} , ${previous}` }).sessions
+        .refreshTokenSecrets,
+    ).toEqual([current, previous]);
+    expect(issuesOf({ ...required, REFRESH_TOKEN_SECRET: `${current},short` })).toEqual([
+      'REFRESH_TOKEN_SECRET: entry 2 must be at least 32 characters',
+    ]);
+    expect(issuesOf({ ...required, REFRESH_TOKEN_SECRET: `${current},` })).toEqual([
+      'REFRESH_TOKEN_SECRET: entry 2 must be at least 32 characters',
     ]);
   });
 

@@ -71,6 +71,29 @@ describe('the public defaults of docker-compose.yml', () => {
     ).toMatchObject({ KEY_ENCRYPTION_KEYS: publicDefault });
   });
 
+  it('are refused in any entry of the REFRESH_TOKEN_SECRET list, current or previous', () => {
+    const own = randomBytes(32).toString('base64url');
+    const published = authDefaults().REFRESH_TOKEN_SECRET as string;
+    for (const list of [`${own},${published}`, `${published},${own}`])
+      expect(
+        refusal(() =>
+          loadAuthConfig({ ...authDefaults(), ...PRODUCTION, REFRESH_TOKEN_SECRET: list }),
+        ),
+      ).toMatchObject({ REFRESH_TOKEN_SECRET: publicDefault });
+  });
+
+  it('are refused when the database password is given as a query parameter, which node-postgres honours', () => {
+    const url = new URL(authDefaults().DATABASE_URL as string);
+    const password = decodeURIComponent(url.password);
+    url.password = '';
+    url.searchParams.set('password', password);
+    expect(
+      refusal(() =>
+        loadAuthConfig({ ...authDefaults(), ...PRODUCTION, DATABASE_URL: url.toString() }),
+      ),
+    ).toMatchObject({ DATABASE_URL: publicDefault });
+  });
+
   it('are accepted with ALLOW_PUBLIC_SECRETS=true, as the compose file does, and listed as public', () => {
     const auth = loadAuthConfig({ ...composeDefaults('auth'), ...PRODUCTION });
     expect(auth.publicSecrets).toEqual([

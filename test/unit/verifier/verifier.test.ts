@@ -95,6 +95,14 @@ describe('createVerifier', () => {
     );
   });
 
+  it('refuses a clockTolerance over 60 s: a new reader receives only the last ACCESS_TOKEN_TTL + 60 s of revocations', () => {
+    expect(() => createVerifier({ ...base, clockTolerance: 61 })).toThrow(TypeError);
+    expect(() => createVerifier({ ...base, clockTolerance: 3600 })).toThrow(
+      /clockTolerance must be at most 60 seconds/,
+    );
+    expect(() => verifierWith({ clockTolerance: 60 })).not.toThrow();
+  });
+
   it('reads the feed from the JWKS host unless told otherwise, with the documented defaults', async () => {
     const { verifier } = verifierWith();
     await verifier.ready();

@@ -7,7 +7,7 @@ import { generateSigningKey } from './generate';
 import type { KeyEncryptionKeys, SealedKey } from './key-encryption';
 import { type KeyWork, withKeyLock, withKeyLockIfFree } from './key-lock';
 import { createKeyQueries, type KeyQueries, type KeyState, type StoredKey } from './key-queries';
-import { resealUnderCurrentKek } from './key-rewrap';
+import { type KeyUnderPublicKek, resealUnderCurrentKek } from './key-rewrap';
 import {
   activationSafeAt,
   earlyActivation,
@@ -48,11 +48,11 @@ export interface RewrapResult {
   kekId: string;
   rewrapped: string[];
   /**
-   * Of those, the keys that were sealed under a public KEK (the compose
-   * default): anyone with a copy of the database from before can open
-   * them, so they must be rotated out, not just re-sealed.
+   * Keys left sealed under a public KEK (the compose default): not
+   * re-sealed, since one of them may have been planted by whoever could
+   * write to the table; they must be rotated out and retired.
    */
-  exposed: string[];
+  underPublicKek: KeyUnderPublicKek[];
 }
 
 interface NewKey {
@@ -134,12 +134,27 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
     async initialise(): Promise<void> {
       const stored = await createKeyQueries(pool).all();
       const stale = stored.filter(
-        (key) => key.kekId !== null && key.kekId !== encryption.currentId,
+        (key) =>
+          key.kekId !== null &&
+          key.kekId !== encryption.currentId &&
+          !encryption.isPublic(key.kekId),
       );
       if (stale.length > 0)
         logger.warn(
           { kids: stale.map((key) => key.kid), current: encryption.currentId },
           'signing keys are sealed under an older key-encryption key; run `auth-admin keys rewrap`',
+        );
+      const exposed = stored.filter(
+        (key) =>
+          key.kekId !== null &&
+          key.kekId !== encryption.currentId &&
+          key.state !== 'retired' &&
+          encryption.isPublic(key.kekId),
+      );
+      if (exposed.length > 0)
+        logger.warn(
+          { kids: exposed.map((key) => key.kid), current: encryption.currentId },
+          'signing keys are sealed under a public key-encryption key: rotate them out (`auth-admin keys rotate`, then `keys retire` each once the new key signs) before removing it',
         );
       if (stored.some((key) => key.state === 'active')) return;
       const key = await newKey();
@@ -246,18 +261,19 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
       return result;
     },
 
-    /** Re-seals every private key under the current KEK (after adding a new KEK in front). */
+    /** Re-seals under the current KEK every private key not sealed under a public KEK (after adding a new KEK in front). */
     async rewrap(): Promise<RewrapResult> {
       const result = await locked(async (keys, db) => {
-        const resealed = await resealUnderCurrentKek(keys, encryption);
+        const { resealed, underPublicKek } = await resealUnderCurrentKek(keys, encryption);
         await audited(db, 'signing_keys_rewrapped', {
           kek_id: encryption.currentId,
           keys: resealed.length,
+          left_under_public_kek: underPublicKek.length,
         });
         return {
           kekId: encryption.currentId,
           rewrapped: resealed.map(({ kid }) => kid),
-          exposed: resealed.filter(({ from }) => encryption.isPublic(from)).map(({ kid }) => kid),
+          underPublicKek,
         };
       });
       logger.info(result, 'signing keys re-wrapped');

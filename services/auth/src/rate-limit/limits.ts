@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Logger } from '@authpair/service-kit';
 import type { Pool } from 'pg';
-import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterPostgres, type RateLimiterRes } from 'rate-limiter-flexible';
 import type { AuthConfig, RateLimitSetting } from '../config';
 
 /** The counters' table, created by migration 0005 in the layout RateLimiterPostgres expects. */
@@ -86,21 +86,34 @@ export class Limit {
   /**
    * Counts one attempt before it is made (so parallel attempts cannot all
    * slip under the limit). Resolves `undefined` when allowed, or why not.
+   *
+   * The attempt that takes the key over its limit places the block in the
+   * very statement that counts it, under the row's lock: every attempt
+   * counted after it, however close behind, reads the block's end, never
+   * the old window's (placed a round trip later, racing attempts were told
+   * the old window's few seconds left). Later attempts keep their point, so
+   * the count stays over and the block does not slide with them.
    */
   async take(value: string): Promise<Refusal | undefined> {
-    try {
-      await this.#limiter.consume(this.#key(value));
-      return undefined;
-    } catch (error) {
-      if (!(error instanceof RateLimiterRes)) throw error;
-      const refusal = await this.#explain(value, error);
-      if (refusal.inFlight) await this.giveBack(value);
-      // The attempt that took the key over its limit starts the block; later ones keep
-      // their point, so the count stays over and the block does not slide with them.
-      else if (error.consumedPoints === this.setting.max + 1)
-        return { retryAfter: await this.#block(value), inFlight: false };
-      return refusal;
-    }
+    const [counted, failures] = this.#rows(value);
+    const now = Date.now();
+    const { rows } = await this.#pool.query<{ points: number; expire: string; failures: number }>(
+      COUNT_ATTEMPT,
+      [
+        counted,
+        failures,
+        now,
+        this.setting.windowSeconds * 1000,
+        this.setting.max,
+        this.#countsFailures,
+      ],
+    );
+    const row = rows[0];
+    if (row === undefined) throw new Error('counting an attempt returned no row');
+    if (row.points <= this.setting.max) return undefined;
+    const refusal = this.#refusal(Number(row.expire) - Date.now(), row.failures);
+    if (refusal.inFlight) await this.giveBack(value);
+    return refusal;
   }
 
   /**
@@ -146,24 +159,19 @@ export class Limit {
 
   /** Why a key over its limit refuses: full of settled failures, or of attempts in flight. */
   async #explain(value: string, state: RateLimiterRes): Promise<Refusal> {
-    const blocked = { retryAfter: secondsToWait(state), inFlight: false };
-    if (!this.#countsFailures) return blocked;
+    if (!this.#countsFailures) return this.#refusal(state.msBeforeNext, this.setting.max);
     const { rows } = await this.#pool.query<{ points: number }>(
       `SELECT points FROM ${RATE_LIMIT_TABLE} WHERE key = $1 AND expire > $2`,
       [this.#rows(value)[1], Date.now()],
     );
-    return (rows[0]?.points ?? 0) < this.setting.max
-      ? { retryAfter: IN_FLIGHT_RETRY_AFTER, inFlight: true }
-      : blocked;
+    return this.#refusal(state.msBeforeNext, rows[0]?.points ?? 0);
   }
 
-  /** Pushes the key's expiry (and its failures') a whole window out; resolves the seconds. */
-  async #block(value: string): Promise<number> {
-    await this.#pool.query(
-      `UPDATE ${RATE_LIMIT_TABLE} SET expire = GREATEST(expire, $2) WHERE key = ANY($1::text[])`,
-      [this.#rows(value), Date.now() + this.setting.windowSeconds * 1000],
-    );
-    return this.setting.windowSeconds;
+  /** A refusal, given the ms before the key's window ends and its settled failures. */
+  #refusal(msBeforeNext: number, failures: number): Refusal {
+    return this.#countsFailures && failures < this.setting.max
+      ? { retryAfter: IN_FLIGHT_RETRY_AFTER, inFlight: true }
+      : { retryAfter: secondsToWait(msBeforeNext), inFlight: false };
   }
 
   /** The table keys of `value`: its counted attempts, and its settled failures. */
@@ -178,9 +186,45 @@ export class Limit {
 }
 
 /** Retry-After for a key over its limit: whole seconds, at least one. */
-function secondsToWait(state: RateLimiterRes): number {
-  return Math.max(1, Math.ceil(state.msBeforeNext / 1000));
+function secondsToWait(msBeforeNext: number): number {
+  return Math.max(1, Math.ceil(msBeforeNext / 1000));
 }
+
+/**
+ * One attempt counted, as RateLimiterPostgres's consume counts it (a new
+ * window when the row has expired), and the block placed in the same
+ * statement when this attempt is the one over the limit ($5 + 1) and, for a
+ * limit of failures ($6), the failures settled so far fill it: the key's
+ * row and its failures' row both expire a whole window out. Returns the
+ * count, the key's expiry, and the failures it was decided on.
+ *
+ * $1 the attempts' key, $2 the failures' key, $3 now (epoch ms), $4 the
+ * window (ms), $5 max, $6 whether the limit counts failures.
+ */
+const COUNT_ATTEMPT = `
+  WITH failures AS (
+    SELECT COALESCE(MAX(points), 0)::int AS points
+      FROM ${RATE_LIMIT_TABLE} WHERE key = $2 AND expire > $3::bigint
+  ), counted AS (
+    INSERT INTO ${RATE_LIMIT_TABLE} AS r (key, points, expire)
+    VALUES ($1, 1, $3::bigint + $4::bigint)
+    ON CONFLICT (key) DO UPDATE SET
+      points = CASE WHEN r.expire <= $3::bigint THEN 1 ELSE r.points + 1 END,
+      expire = CASE
+        WHEN r.expire <= $3::bigint THEN $3::bigint + $4::bigint
+        WHEN r.points + 1 = $5::int + 1
+             AND (NOT $6::boolean OR (SELECT points FROM failures) >= $5::int)
+          THEN GREATEST(r.expire, $3::bigint + $4::bigint)
+        ELSE r.expire
+      END
+    RETURNING r.points, r.expire
+  ), failures_blocked AS (
+    UPDATE ${RATE_LIMIT_TABLE} f SET expire = GREATEST(f.expire, counted.expire)
+      FROM counted
+     WHERE f.key = $2 AND $6::boolean AND counted.points = $5::int + 1
+       AND (SELECT points FROM failures) >= $5::int
+  )
+  SELECT counted.points, counted.expire, (SELECT points FROM failures) AS failures FROM counted`;
 
 /** Every throttle of the service, and the timer that prunes expired counters. */
 export interface RateLimits {

@@ -65,8 +65,16 @@ export function createTokenRefresher(deps: SessionServiceDeps & { sessions: Sess
         return { outcome: 'invalid', reason: 'invalid' };
 
       const { child } = token;
-      // The child as a retry would hand it back; another value means REFRESH_TOKEN_SECRET changed.
-      const again = child && childRefreshToken(settings.refreshTokenSecret, child.id, presented);
+      // The child as a retry would hand it back, under whichever listed secret derived it (a
+      // replica with an older or newer list did); no match means the secret it was derived under
+      // is no longer listed.
+      const derived = child
+        ? settings.refreshTokenSecrets.map((secret) =>
+            childRefreshToken(secret, child.id, presented),
+          )
+        : [];
+      const again =
+        child && (derived.find(({ hash }) => hash.equals(child.hash)) ?? derived[0] ?? null);
       const decision = decideRefresh({
         now: token.now,
         graceSeconds: settings.reuseGraceSeconds,
@@ -101,7 +109,11 @@ export function createTokenRefresher(deps: SessionServiceDeps & { sessions: Sess
             };
           }
           const childId = randomUUID();
-          const next = childRefreshToken(settings.refreshTokenSecret, childId, presented);
+          const next = childRefreshToken(
+            settings.refreshTokenSecrets[0] as string,
+            childId,
+            presented,
+          );
           const stored = await queries.rotate({
             sessionId: session.id,
             parentId: token.id,

@@ -4,7 +4,7 @@ import type { StoredKey } from '../../keys/key-queries';
 import { explainTerms, formatDuration } from '../../keys/schedule';
 import { keyLifecycleOf, keyScheduleOf } from '../../keys/signing-keys';
 import { formatTime, printableCell, table } from '../output';
-import type { Command, CommandContext, CommandGroup } from '../registry';
+import { type Command, type CommandContext, CommandFailed, type CommandGroup } from '../registry';
 
 const DAY_MS = 86_400_000;
 
@@ -184,17 +184,34 @@ export const keyCommands: CommandGroup = {
     }),
     {
       name: 'rewrap',
-      summary: 'seal every private key under the current key-encryption key (the first one)',
+      summary:
+        'seal every private key under the current key-encryption key (the first one), except those under a public KEK',
       async run({ pool, config, logger, out }) {
         const result = await keyLifecycleOf(pool, config, logger, CLI_AUDIT).rewrap();
-        out.result({ kek_id: result.kekId, rewrapped: result.rewrapped, exposed: result.exposed });
-        out.text(
-          `Re-wrapped ${result.rewrapped.length} key(s) under "${result.kekId}"; every private key is now sealed with it.`,
-        );
-        if (result.exposed.length > 0)
-          out.text(
-            `WARNING: ${result.exposed.join(', ')} was sealed under a key-encryption key published in this repository: anyone with a copy of the database from before can sign with it. Rotate it out: \`keys rotate\`, then \`keys activate <new kid>\` once that is safe; the old key then retires on schedule.`,
+        const underPublicKek = result.underPublicKek.map(({ kid, state, kekId }) => ({
+          kid,
+          state,
+          kek_id: kekId,
+        }));
+        out.text(`Re-wrapped ${result.rewrapped.length} key(s) under "${result.kekId}".`);
+        if (underPublicKek.length > 0) {
+          // A key under a public KEK may have been planted by whoever could write to the
+          // table while that KEK was listed: re-sealing it would make it trusted for good.
+          for (const key of underPublicKek)
+            out.text(
+              `${printableCell(key.kid)} (${key.state}) is sealed under "${printableCell(key.kek_id)}", a key-encryption key published in this repository: it was not re-wrapped.`,
+            );
+          throw new CommandFailed(
+            [
+              `${underPublicKek.length} key(s) are still sealed under a public key-encryption key; re-wrapping them would carry a key anyone could have planted over to yours.`,
+              'Rotate them out instead: `keys rotate`; once the new key signs (the scheduler activates it, `keys list` shows when), `keys retire <kid>` each key listed here (`--force` for one retiring early);',
+              'run `keys rewrap` again until it succeeds, then remove the public KEK from KEY_ENCRYPTION_KEYS.',
+            ].join('\n'),
+            { kek_id: result.kekId, rewrapped: result.rewrapped, under_public_kek: underPublicKek },
           );
+        }
+        out.result({ kek_id: result.kekId, rewrapped: result.rewrapped, under_public_kek: [] });
+        out.text(`Every private key is now sealed with "${result.kekId}".`);
         const others = config.keys.encryption.ids.filter((id) => id !== result.kekId);
         if (others.length > 0)
           out.text(`${others.join(', ')} can now be removed from KEY_ENCRYPTION_KEYS.`);
