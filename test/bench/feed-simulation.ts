@@ -1,0 +1,334 @@
+import { Agent, request as httpRequest } from 'node:http';
+import { REVOCATION_FEED_PATH } from '@authpair/contracts';
+import { freePort } from '../support/ports';
+import { TEST_FEED_TOKEN, TEST_KEK, TEST_PEPPER } from '../support/services';
+import { FLOOD_ENV, registerUsers } from './auth-loads';
+import { median } from './load';
+import { type BenchPostgres, type StatementRow, startBenchPostgres } from './postgres';
+import { type ServerProcess, startServer } from './process';
+import type { FeedPhase } from './report';
+import type { Settings } from './settings';
+import { type Pinning, pinSelf, unpinSelf } from './system';
+
+/**
+ * N lightweight feed pollers against one auth replica, as N resource
+ * replicas would poll it: each its own keep-alive connection and cursor
+ * (opaque: handed back as `since`), reading pages back to back while
+ * `has_more`, then waiting REVOCATION_POLL_INTERVAL_MS after each read, the
+ * way RevocationList schedules itself. The replica runs alone on the server
+ * core; the pollers on the harness's. Two phases: quiet, and with a burst
+ * of revocations (logouts, each its own transaction). Measured: auth CPU
+ * per poll (/proc), PostgreSQL execution time per poll (pg_stat_statements),
+ * and whether every poller saw every revocation, and when.
+ */
+
+/** RevocationList reads at most this many pages in one poll. */
+const MAX_PAGES_PER_POLL = 20;
+
+interface Poller {
+  agent: Agent;
+  cursor: string | undefined;
+  seen: Set<string>;
+  /** When (ms, performance.now) it first held every sid of the burst. */
+  completeAt: number | undefined;
+}
+
+interface PollRecord {
+  at: number;
+  ms: number;
+  ok: boolean;
+  revocations: number;
+}
+
+function get(agent: Agent, url: URL): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      {
+        agent,
+        headers: { accept: 'application/json', authorization: `Bearer ${TEST_FEED_TOKEN}` },
+        timeout: 2000,
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+interface FeedPage {
+  revocations: Array<{ sid: string }>;
+  cursor: string;
+  has_more: boolean;
+}
+
+/** One poll: pages until `has_more` is false, as the resource service reads them. */
+async function poll(
+  authUrl: string,
+  poller: Poller,
+): Promise<{ ok: boolean; revocations: number }> {
+  let revocations = 0;
+  for (let page = 0; page < MAX_PAGES_PER_POLL; page += 1) {
+    const url = new URL(REVOCATION_FEED_PATH, authUrl);
+    if (poller.cursor !== undefined) url.searchParams.set('since', poller.cursor);
+    const response = await get(poller.agent, url);
+    if (response.status !== 200) return { ok: false, revocations };
+    const body = JSON.parse(response.body) as FeedPage;
+    for (const { sid } of body.revocations) poller.seen.add(sid);
+    revocations += body.revocations.length;
+    poller.cursor = body.cursor;
+    if (!body.has_more) return { ok: true, revocations };
+  }
+  return { ok: true, revocations };
+}
+
+/** Statements of the feed: those run about once per poll while nothing else happens. */
+function feedStatements(rows: StatementRow[], polls: number): Set<string> {
+  return new Set(rows.filter((row) => row.calls >= polls * 0.5).map((row) => row.queryid));
+}
+
+function phaseOf(
+  name: string,
+  records: PollRecord[],
+  seconds: number,
+  pollers: number,
+  cpuSeconds: number,
+  cpuPolls: number,
+  statements: StatementRow[],
+  feedIds: Set<string>,
+): Omit<FeedPhase, 'revocations' | 'complete' | 'propagationMs'> {
+  const feed = statements.filter((row) => feedIds.has(row.queryid));
+  const calls = Math.max(1, records.length);
+  return {
+    phase: name,
+    pollers,
+    polls: records.length,
+    pollsPerSecond: records.length / seconds,
+    authCpuUsPerPoll: (cpuSeconds / Math.max(1, cpuPolls)) * 1e6,
+    authCpuShare: cpuSeconds / seconds,
+    pgMsPerPoll: feed.reduce((sum, row) => sum + row.totalMs, 0) / calls,
+    rowsPerPoll: records.reduce((sum, r) => sum + r.revocations, 0) / calls,
+    p50: median(records.map((r) => r.ms)),
+    p99:
+      [...records.map((r) => r.ms)].sort((a, b) => a - b)[Math.floor(records.length * 0.99)] ??
+      Number.NaN,
+    failures: records.filter((r) => !r.ok).length,
+  };
+}
+
+async function openSessions(authUrl: string, count: number): Promise<string[]> {
+  const users = await registerUsers(authUrl, 'feed', Math.min(10, count));
+  const tokens: string[] = [];
+  let next = 0;
+  // A few at a time: each login is a bcrypt compare on the replica's one core.
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < count) {
+        const user = users[next % users.length];
+        next += 1;
+        const response = await fetch(`${authUrl}/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(user),
+        });
+        if (response.status !== 200) throw new Error(`login answered ${response.status}`);
+        tokens.push(((await response.json()) as { access_token: string }).access_token);
+      }
+    }),
+  );
+  return tokens;
+}
+
+/** Ends each session (POST /logout), ten at a time; returns the sids ended. */
+async function logoutAll(authUrl: string, accessTokens: string[]): Promise<string[]> {
+  const sids: string[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      while (next < accessTokens.length) {
+        const token = accessTokens[next] as string;
+        next += 1;
+        const response = await fetch(`${authUrl}/logout`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}` },
+        });
+        if (response.status !== 204) throw new Error(`logout answered ${response.status}`);
+        const claims = JSON.parse(
+          Buffer.from(token.split('.')[1] as string, 'base64url').toString(),
+        ) as { sid: string };
+        sids.push(claims.sid);
+      }
+    }),
+  );
+  return sids;
+}
+
+export async function feedSimulation({
+  settings,
+  pinning,
+  log,
+}: {
+  settings: Settings;
+  pinning: Pinning;
+  log: (message: string) => void;
+}): Promise<FeedPhase[]> {
+  const { pollers: count, pollIntervalMs, phaseSeconds, burst } = settings.feed;
+  let postgres: BenchPostgres | undefined;
+  let auth: ServerProcess | undefined;
+  const pollers: Poller[] = [];
+  let running = true;
+  try {
+    postgres = await startBenchPostgres();
+    const port = await freePort();
+    auth = await startServer({
+      name: 'auth replica',
+      args: ['services/auth/dist/main.js'],
+      env: {
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: postgres.url,
+        PASSWORD_PEPPER: TEST_PEPPER,
+        REVOCATION_FEED_TOKEN: TEST_FEED_TOKEN,
+        KEY_ENCRYPTION_KEYS: TEST_KEK,
+        BCRYPT_COST: '10',
+        LOG_LEVEL: 'info',
+        ...FLOOD_ENV,
+      },
+      port,
+      core: { pinning, core: pinning.serverCore },
+    });
+    const authUrl = auth.url;
+    log(`feed: opening ${burst} sessions to end later`);
+    const accessTokens = await openSessions(authUrl, burst);
+
+    pinSelf(pinning, pinning.generatorCore);
+    // The replica's own background work (key refresh, metrics, timers), with no poller:
+    // subtracted from each phase, so a poll's figure is the poll's.
+    const baselineSeconds = Math.max(2, phaseSeconds / 3);
+    const baselineStart = auth.cpuSeconds();
+    await new Promise((resolve) => setTimeout(resolve, baselineSeconds * 1000));
+    const idleShare = (auth.cpuSeconds() - baselineStart) / baselineSeconds;
+    const records: PollRecord[] = [];
+    for (let i = 0; i < count; i += 1)
+      pollers.push({
+        agent: new Agent({ keepAlive: true, maxSockets: 1 }),
+        cursor: undefined,
+        seen: new Set(),
+        completeAt: undefined,
+      });
+    // Each poller's first read, then one every interval after the previous ended,
+    // starting spread over one interval as independent replicas would.
+    const loops = pollers.map(async (poller, index) => {
+      await new Promise((resolve) => setTimeout(resolve, (index * pollIntervalMs) / count));
+      while (running) {
+        const at = performance.now();
+        let result = { ok: false, revocations: 0 };
+        try {
+          result = await poll(authUrl, poller);
+        } catch {
+          // counted as a failed poll
+        }
+        records.push({ at, ms: performance.now() - at, ...result });
+        await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
+      }
+    });
+    // Settle: every poller has read the feed from the start once.
+    await new Promise((resolve) => setTimeout(resolve, pollIntervalMs * 2));
+
+    const phases: FeedPhase[] = [
+      {
+        phase: 'no pollers (the replica idle)',
+        pollers: 0,
+        polls: 0,
+        pollsPerSecond: 0,
+        authCpuUsPerPoll: Number.NaN,
+        authCpuShare: idleShare,
+        pgMsPerPoll: Number.NaN,
+        rowsPerPoll: Number.NaN,
+        p50: Number.NaN,
+        p99: Number.NaN,
+        failures: 0,
+        revocations: 0,
+        complete: true,
+        propagationMs: 0,
+      },
+    ];
+    // Quiet: nothing is revoked.
+    await postgres.resetStatements();
+    let started = performance.now();
+    let cpuStart = auth.cpuSeconds();
+    await new Promise((resolve) => setTimeout(resolve, phaseSeconds * 1000));
+    let seconds = (performance.now() - started) / 1000;
+    let cpu = auth.cpuSeconds() - cpuStart - idleShare * seconds;
+    let inPhase = records.filter((r) => r.at >= started);
+    const quietStatements = await postgres.statements();
+    const feedIds = feedStatements(quietStatements, inPhase.length);
+    phases.push({
+      ...phaseOf('quiet', inPhase, seconds, count, cpu, inPhase.length, quietStatements, feedIds),
+      revocations: 0,
+      complete: true,
+      propagationMs: 0,
+    });
+    log(
+      `feed: quiet: ${inPhase.length} polls, ${((cpu / Math.max(1, inPhase.length)) * 1e6).toFixed(0)} µs auth CPU per poll`,
+    );
+
+    // Burst: every session opened above ends, each logout its own transaction.
+    await postgres.resetStatements();
+    started = performance.now();
+    cpuStart = auth.cpuSeconds();
+    const windowStart = performance.now();
+    const windowCpuStart = auth.cpuSeconds();
+    const sids = await logoutAll(authUrl, accessTokens);
+    const lastCommit = performance.now();
+    const windowCpu = auth.cpuSeconds() - windowCpuStart;
+    // Until the phase's end, and at least three intervals after the last logout.
+    const end = Math.max(started + phaseSeconds * 1000, lastCommit + 3 * pollIntervalMs);
+    while (performance.now() < end) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      for (const poller of pollers)
+        if (poller.completeAt === undefined && sids.every((sid) => poller.seen.has(sid)))
+          poller.completeAt = performance.now();
+    }
+    seconds = (performance.now() - started) / 1000;
+    cpu = auth.cpuSeconds() - cpuStart - idleShare * seconds;
+    inPhase = records.filter((r) => r.at >= started);
+    const outsideWindow = inPhase.filter((r) => r.at < windowStart || r.at > lastCommit);
+    const complete = pollers.every((poller) => poller.completeAt !== undefined);
+    const propagation = Math.max(...pollers.map((p) => (p.completeAt ?? Number.NaN) - lastCommit));
+    phases.push({
+      ...phaseOf(
+        `burst of ${sids.length} logouts`,
+        inPhase,
+        seconds,
+        count,
+        // The logouts' own work (a token check and a transaction each) is not the feed's.
+        cpu - windowCpu,
+        outsideWindow.length,
+        await postgres.statements(),
+        feedIds,
+      ),
+      revocations: sids.length,
+      complete,
+      propagationMs: complete ? Math.max(0, propagation) : Number.NaN,
+    });
+    log(
+      `feed: burst of ${sids.length}: ${inPhase.length} polls, every poller saw every one: ${complete}, after ${propagation.toFixed(0)} ms`,
+    );
+    running = false;
+    await Promise.all(loops);
+    return phases;
+  } finally {
+    running = false;
+    for (const poller of pollers) poller.agent.destroy();
+    unpinSelf(pinning);
+    await auth?.stop();
+    await postgres?.stop();
+  }
+}
