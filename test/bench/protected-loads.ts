@@ -27,12 +27,12 @@ export interface ProtectedContext {
   servers?: string[];
 }
 
-interface Measurement extends GeneratorResult {
+export interface Measurement extends GeneratorResult {
   serverCpuSeconds: number;
   peakRssMb: number;
 }
 
-interface Cell {
+export interface Cell {
   load: LoadId;
   server: ServerSpec;
 }
@@ -112,7 +112,7 @@ export function serverEnv(
   return env;
 }
 
-async function measureOnce(
+export async function measureOnce(
   context: ProtectedContext,
   cell: Cell,
   tokens: TokenSets,

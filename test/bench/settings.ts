@@ -17,6 +17,7 @@ export interface Settings {
   /** Rounds per /protected row (medians); runs of the refresh load. */
   runs: number;
   durationSeconds: number;
+  /** Whole seconds (wrk takes no fractions). */
   warmupSeconds: number;
   connections: number;
   bcryptCost: number;
@@ -54,16 +55,16 @@ export function settingsFor(quick: boolean): Settings {
     ? {
         mode: 'quick',
         runs: 1,
-        durationSeconds: 2,
+        durationSeconds: 1,
         warmupSeconds: 1,
         connections: 50,
         bcryptCost: 10,
-        floodSeconds: 5,
+        floodSeconds: 4,
         distinctTokens: 2500,
         warmupTokens: 500,
         verifiedTokenCache: 1000,
         distinctServers: ['koa-jose', 'koa-verifier', 'resource'],
-        feed: { pollers: 20, pollIntervalMs: 1000, phaseSeconds: 3, burst: 10 },
+        feed: { pollers: 20, pollIntervalMs: 1000, phaseSeconds: 2, burst: 10 },
       }
     : {
         mode: 'full',

@@ -1,0 +1,89 @@
+/**
+ * Where the resource service's cache-miss path spends what Koa + jose does
+ * not: the same harness as the /protected rows (server pinned, wrk on the
+ * other core), run on variants of the service that each switch one thing
+ * off, interleaved round by round, compared by server CPU per request.
+ *
+ *   node --import tsx test/bench/miss-path.ts [rounds] [seconds]
+ *
+ * The variants are environment settings of the real service, not patches:
+ * the verified-token cache off (VERIFIED_TOKEN_CACHE_SIZE=0), the access
+ * log off (LOG_LEVEL=warn), a young generation as large as V8 allows here
+ * (--max-semi-space-size=64), beside the hit path and the peers.
+ */
+import { TestIssuer } from '../support/test-issuer';
+import type { GeneratorKind } from './generator';
+import { median } from './load';
+import { type Cell, type Measurement, measureOnce, mintTokens } from './protected-loads';
+import type { LoadId } from './report';
+import { SERVERS, type ServerSpec } from './servers';
+import { settingsFor } from './settings';
+import { detectPinning, ensureWrk, pinSelf, unpinSelf } from './system';
+
+const base = (id: string) => SERVERS.find((server) => server.id === id) as ServerSpec;
+const variant = (id: string, name: string, env: Record<string, string>): ServerSpec => ({
+  ...base(id),
+  id: `${id}:${name}`,
+  name: `${base(id).name} (${name})`,
+  env: { ...base(id).env, ...env },
+});
+
+const VARIANTS: Array<{ load: LoadId; server: ServerSpec }> = [
+  { load: 'same', server: base('koa') },
+  { load: 'same', server: base('resource') },
+  { load: 'same', server: variant('resource', 'access log off', { LOG_LEVEL: 'warn' }) },
+  { load: 'distinct', server: base('koa-jose') },
+  { load: 'distinct', server: base('resource') },
+  {
+    load: 'distinct',
+    server: variant('resource', 'cache off', { VERIFIED_TOKEN_CACHE_SIZE: '0' }),
+  },
+  { load: 'distinct', server: variant('resource', 'access log off', { LOG_LEVEL: 'warn' }) },
+  {
+    load: 'distinct',
+    server: variant('resource', 'semi-space 64 MB', { NODE_OPTIONS: '--max-semi-space-size=64' }),
+  },
+];
+
+async function main(): Promise<void> {
+  const rounds = Number(process.argv[2] ?? '5');
+  const seconds = Number(process.argv[3] ?? '6');
+  const settings = { ...settingsFor(false), runs: rounds, durationSeconds: seconds };
+  const pinning = detectPinning();
+  const generator: GeneratorKind = ensureWrk(true, console.error).available ? 'wrk' : 'autocannon';
+  const issuer = await new TestIssuer().start();
+  const tokens = mintTokens(issuer, settings);
+  pinSelf(pinning, pinning.generatorCore);
+  const results = new Map<Cell, Measurement[]>(VARIANTS.map((cell) => [cell, []]));
+  try {
+    for (let round = 0; round < rounds; round += 1) {
+      const order = round % 2 === 0 ? VARIANTS : [...VARIANTS].reverse();
+      for (const cell of order) {
+        const m = await measureOnce(
+          { settings, pinning, generator, issuer, log: console.error },
+          cell,
+          tokens,
+        );
+        results.get(cell)?.push(m);
+        console.error(
+          `round ${round + 1} ${cell.load} ${cell.server.name}: ${Math.round(m.rps)}/s, ${((m.serverCpuSeconds / m.requests) * 1e6).toFixed(0)} µs, ${Math.round(m.peakRssMb)} MB`,
+        );
+      }
+    }
+  } finally {
+    unpinSelf(pinning);
+    await issuer.stop();
+  }
+  console.log(`server CPU µs per request, median of ${rounds} rounds of ${seconds} s:`);
+  for (const cell of VARIANTS) {
+    const ms = results.get(cell) ?? [];
+    const us = ms.map((m) => (m.serverCpuSeconds / m.requests) * 1e6);
+    console.log(
+      `${median(us).toFixed(1).padStart(7)}  ${cell.load.padEnd(8)} ${cell.server.name}  ` +
+        `[${us.map((v) => v.toFixed(0)).join(', ')}]  ${Math.round(median(ms.map((m) => m.rps)))}/s, ` +
+        `peak ${Math.round(Math.max(...ms.map((m) => m.peakRssMb)))} MB`,
+    );
+  }
+}
+
+void main();
