@@ -1,32 +1,30 @@
-#!/usr/bin/env node
 /**
  * `npm run auth-admin -- <group> <command>`: the auth service's admin CLI
- * against the stack `npm start` runs (its embedded PostgreSQL and the
- * key-encryption keys and password pepper in .data/), unless DATABASE_URL,
- * KEY_ENCRYPTION_KEYS and PASSWORD_PEPPER are set, in which case those are
- * used as they are.
+ * (its built entry point, run as a process) against the stack `npm start`
+ * runs: its embedded PostgreSQL and the key-encryption keys and password
+ * pepper in the data folder, unless DATABASE_URL, KEY_ENCRYPTION_KEYS and
+ * PASSWORD_PEPPER are set, in which case those are used as they are.
  */
-import { processSecretReader, runAuthAdmin } from '@authpair/auth';
+import { spawn } from 'node:child_process';
 import { embeddedPostgresUrl } from './embedded-postgres';
 import { existingLocalKeyEncryptionKeys, existingLocalPepper } from './local-secrets';
+import { dataDir, ENTRY_POINTS } from './paths';
 
 async function main(): Promise<number> {
   const env = { ...process.env };
+  const data = dataDir(env);
   if (!env.DATABASE_URL)
     env.DATABASE_URL = embeddedPostgresUrl(Number(env.EMBEDDED_POSTGRES_PORT ?? '54329'));
-  if (!env.KEY_ENCRYPTION_KEYS) {
-    const local = await existingLocalKeyEncryptionKeys();
-    if (local !== undefined) env.KEY_ENCRYPTION_KEYS = local;
-  }
-  if (!env.PASSWORD_PEPPER) {
-    const local = await existingLocalPepper();
-    if (local !== undefined) env.PASSWORD_PEPPER = local;
-  }
-  return runAuthAdmin(process.argv.slice(2), {
+  env.KEY_ENCRYPTION_KEYS ||= await existingLocalKeyEncryptionKeys(data);
+  env.PASSWORD_PEPPER ||= await existingLocalPepper(data);
+  // stdin too: `users create` asks for the password without echoing it.
+  const child = spawn(process.execPath, [ENTRY_POINTS.authAdmin, ...process.argv.slice(2)], {
     env,
-    stdout: (chunk) => process.stdout.write(chunk),
-    stderr: (chunk) => process.stderr.write(chunk),
-    readSecret: processSecretReader(),
+    stdio: 'inherit',
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) => resolve(code ?? (signal === null ? 1 : 128)));
   });
 }
 

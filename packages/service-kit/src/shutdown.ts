@@ -1,19 +1,32 @@
 import type { Logger } from './logger';
 
 /**
+ * Signals that arrive within this long of the first are the same request
+ * delivered twice, not an operator insisting: npm forwards a SIGTERM to its
+ * script twice, and a terminal's Ctrl-C reaches every process of the
+ * foreground group beside the copy npm forwards.
+ */
+const ECHO_WINDOW_MS = 2000;
+
+/**
  * Runs `stop` once on SIGTERM or SIGINT, then exits 0 (1 if stopping
- * failed). A second signal while stopping exits at once.
+ * failed). A signal while stopping is ignored if it echoes the first (see
+ * ECHO_WINDOW_MS); a later one exits at once.
  */
 export function onShutdownSignal(logger: Logger, stop: () => Promise<void>): void {
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const exit = (code: number) => logger.flush(() => process.exit(code));
   const handle = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      if (Date.now() - stoppingSince < ECHO_WINDOW_MS) {
+        logger.debug({ signal }, 'signal while stopping; already stopping');
+        return;
+      }
       logger.warn({ signal }, 'second signal while stopping; exiting now');
       exit(1);
       return;
     }
-    stopping = true;
+    stoppingSince = Date.now();
     logger.info({ signal }, 'stopping');
     stop().then(
       () => {

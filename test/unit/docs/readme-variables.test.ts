@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 // The README is the operator's manual: its configuration tables list
@@ -54,7 +54,7 @@ describe('the README configuration tables', () => {
 
   it('name every variable the CI script and `npm start` read', () => {
     const ci = [...read('.ci/run').matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)];
-    const stack = ['main.ts', 'auth-admin.ts'].flatMap((file) => [
+    const stack = readdirSync(join(root, 'packages/local-stack/src')).flatMap((file) => [
       ...read(`packages/local-stack/src/${file}`).matchAll(/\benv\.([A-Z][A-Z0-9_]*)/g),
     ]);
     const named = new Set([...readme.matchAll(NAME)].map((match) => match[1]));
