@@ -4,9 +4,9 @@ import { SignJWT } from 'jose';
 import { freePort } from '../support/ports';
 import { TEST_KEK, TEST_PEPPER } from '../support/services';
 import { type LoadResult, median, runChains, runLoad, runProbe } from './load';
-import { perOperation, type StatementRow, startBenchPostgres } from './postgres';
+import { perOperation, type StatementRow, settled, startBenchPostgres } from './postgres';
 import { type ServerProcess, startServer, waitFor } from './process';
-import type { AuthRow, DatabaseCost, Target } from './report';
+import type { AuthRow, DatabaseCost, Report, Target } from './report';
 import type { Settings } from './settings';
 import { CORES } from './system';
 
@@ -215,7 +215,12 @@ export async function authLoads({
 }: {
   settings: Settings;
   log: (message: string) => void;
-}): Promise<{ rows: AuthRow[]; database: DatabaseCost[]; targets: Draft[] }> {
+}): Promise<{
+  rows: AuthRow[];
+  database: DatabaseCost[];
+  targets: Draft[];
+  reference: NonNullable<Report['reference']>;
+}> {
   const perCore = bcryptComparesPerSecond(settings.bcryptCost, settings.mode === 'quick' ? 1 : 3);
   const capacity = perCore * CORES;
   const signRate = await joseSignsPerSecond(settings.mode === 'quick' ? 1 : 3);
@@ -253,7 +258,9 @@ export async function authLoads({
     if (flood.flood.failures > 0)
       log(`login flood statuses: ${JSON.stringify(flood.flood.statuses)}`);
     // The database's share of a login, counted over logins one after another: in
-    // the flood, logins still queued for a hash at the end have begun their reads.
+    // the flood, logins still queued for a hash at the end have begun their reads,
+    // and finish after it (they are also let finish before the refresh load).
+    await settled(postgres);
     await postgres.resetStatements();
     const logins = settings.mode === 'quick' ? 3 : 20;
     for (let i = 0; i < logins; i += 1) {
@@ -318,6 +325,11 @@ export async function authLoads({
         databaseCost('refresh', refreshStatements, Math.max(1, refreshes)),
       ],
       targets,
+      reference: {
+        bcryptCost: settings.bcryptCost,
+        bcryptComparesPerCore: perCore,
+        joseSignsPerCore: signRate,
+      },
     };
   } finally {
     await stack?.stop();

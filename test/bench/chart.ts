@@ -106,7 +106,12 @@ export function renderChart(report: Report): string {
     );
     y += 8;
     for (const row of rows) {
-      const top = y;
+      // Each target on this bar gets a line of its own above it: its label, then the mark.
+      const rowMarks = targetMarks
+        .filter((m) => m.load === load && m.server === row.server)
+        .sort((a, b) => a.rps - b.rps);
+      const labelsHeight = rowMarks.length * 13;
+      const top = y + labelsHeight;
       const middle = top + rowHeight / 2 + 4;
       parts.push(`<text x="${labelWidth}" y="${middle}" text-anchor="end">${xml(row.name)}</text>`);
       if (row.available) {
@@ -121,15 +126,18 @@ export function renderChart(report: Report): string {
           `<text x="${barLeft + 8}" y="${middle}" fill="#868e96">${xml(row.note ?? 'not measured')}</text>`,
         );
       }
-      for (const mark of targetMarks.filter((m) => m.load === load && m.server === row.server)) {
-        const x = (barLeft + scale(mark.rps)).toFixed(1);
+      rowMarks.forEach((mark, index) => {
+        const x = barLeft + scale(mark.rps);
+        const labelY = y + 10 + index * 13;
+        // Labels right of the mark, or left of it when they would run off the chart.
+        const anchor = x > width - 260 ? 'end' : 'start';
+        const labelX = anchor === 'end' ? x - 4 : x + 4;
         parts.push(
-          `<line x1="${x}" y1="${top}" x2="${x}" y2="${top + rowHeight}" stroke="#e03131" stroke-width="2"/>`,
-          `<text x="${x}" y="${top - 1}" font-size="10" fill="#e03131" text-anchor="middle">${xml(`target ${mark.label}: ${fmt(mark.rps)}`)}</text>`,
+          `<line x1="${x.toFixed(1)}" y1="${labelY - 9}" x2="${x.toFixed(1)}" y2="${top + rowHeight - 2}" stroke="#e03131" stroke-width="2"/>`,
+          `<text x="${labelX.toFixed(1)}" y="${labelY}" font-size="10" fill="#c92a2a" text-anchor="${anchor}">${xml(`target: ${mark.label} = ${fmt(mark.rps)}/s`)}</text>`,
         );
-      }
-      y +=
-        rowHeight + (targetMarks.some((m) => m.load === load && m.server === row.server) ? 8 : 0);
+      });
+      y = top + rowHeight;
     }
   }
   y += 18;

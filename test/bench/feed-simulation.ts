@@ -169,6 +169,128 @@ async function logoutAll(authUrl: string, accessTokens: string[]): Promise<strin
   return sids;
 }
 
+/** One population of pollers against the replica: quiet, then a burst of logouts. */
+async function pollerPhases(
+  context: {
+    authUrl: string;
+    auth: ServerProcess;
+    postgres: BenchPostgres;
+    settings: Settings;
+    idleShare: number;
+    log: (message: string) => void;
+  },
+  count: number,
+  accessTokens: string[],
+): Promise<FeedPhase[]> {
+  const { authUrl, auth, postgres, idleShare, log } = context;
+  const { pollIntervalMs, phaseSeconds } = context.settings.feed;
+  const records: PollRecord[] = [];
+  const pollers: Poller[] = Array.from({ length: count }, () => ({
+    agent: new Agent({ keepAlive: true, maxSockets: 1 }),
+    cursor: undefined,
+    seen: new Set<string>(),
+    completeAt: undefined,
+  }));
+  let running = true;
+  // Each poller's first read, then one every interval after the previous ended,
+  // starting spread over one interval as independent replicas would.
+  const loops = pollers.map(async (poller, index) => {
+    await new Promise((resolve) => setTimeout(resolve, (index * pollIntervalMs) / count));
+    while (running) {
+      const at = performance.now();
+      let result = { ok: false, revocations: 0 };
+      try {
+        result = await poll(authUrl, poller);
+      } catch {
+        // counted as a failed poll
+      }
+      records.push({ at, ms: performance.now() - at, ...result });
+      if (running) await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
+    }
+  });
+  try {
+    // Settle: every poller has read the feed from the start once.
+    await new Promise((resolve) => setTimeout(resolve, pollIntervalMs * 2));
+    const phases: FeedPhase[] = [];
+
+    // Quiet: nothing is revoked.
+    await postgres.resetStatements();
+    let started = performance.now();
+    let cpuStart = auth.cpuSeconds();
+    await new Promise((resolve) => setTimeout(resolve, phaseSeconds * 1000));
+    let seconds = (performance.now() - started) / 1000;
+    let cpu = auth.cpuSeconds() - cpuStart - idleShare * seconds;
+    let inPhase = records.filter((r) => r.at >= started);
+    const quietStatements = await postgres.statements();
+    const feedIds = feedStatements(quietStatements, inPhase.length);
+    phases.push({
+      ...phaseOf(
+        `${count} pollers, quiet`,
+        inPhase,
+        seconds,
+        count,
+        cpu,
+        inPhase.length,
+        quietStatements,
+        feedIds,
+      ),
+      revocations: 0,
+      complete: true,
+      propagationMs: 0,
+    });
+    log(
+      `feed: ${count} pollers, quiet: ${inPhase.length} polls, ${((cpu / Math.max(1, inPhase.length)) * 1e6).toFixed(0)} µs auth CPU per poll`,
+    );
+
+    // Burst: sessions end, each logout its own transaction.
+    await postgres.resetStatements();
+    started = performance.now();
+    cpuStart = auth.cpuSeconds();
+    const windowCpuStart = auth.cpuSeconds();
+    const sids = await logoutAll(authUrl, accessTokens);
+    const lastCommit = performance.now();
+    const windowCpu = auth.cpuSeconds() - windowCpuStart;
+    // Until the phase's end, and at least three intervals after the last logout.
+    const end = Math.max(started + phaseSeconds * 1000, lastCommit + 3 * pollIntervalMs);
+    while (performance.now() < end) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      for (const poller of pollers)
+        if (poller.completeAt === undefined && sids.every((sid) => poller.seen.has(sid)))
+          poller.completeAt = performance.now();
+    }
+    seconds = (performance.now() - started) / 1000;
+    cpu = auth.cpuSeconds() - cpuStart - idleShare * seconds;
+    inPhase = records.filter((r) => r.at >= started);
+    const outsideWindow = inPhase.filter((r) => r.at > lastCommit);
+    const complete = pollers.every((poller) => poller.completeAt !== undefined);
+    const propagation = Math.max(...pollers.map((p) => (p.completeAt ?? Number.NaN) - lastCommit));
+    phases.push({
+      ...phaseOf(
+        `${count} pollers, ${sids.length} logouts`,
+        inPhase,
+        seconds,
+        count,
+        // The logouts' own work (a token check and a transaction each) is not the feed's.
+        cpu - windowCpu,
+        outsideWindow.length,
+        await postgres.statements(),
+        feedIds,
+      ),
+      revocations: sids.length,
+      complete,
+      propagationMs: complete ? Math.max(0, propagation) : Number.NaN,
+    });
+    log(
+      `feed: ${count} pollers, burst of ${sids.length}: ${inPhase.length} polls, every poller saw every one: ${complete}, after ${propagation.toFixed(0)} ms`,
+    );
+    return phases;
+  } finally {
+    running = false;
+    await Promise.all(loops);
+    for (const poller of pollers) poller.agent.destroy();
+  }
+}
+
 export async function feedSimulation({
   settings,
   pinning,
@@ -178,11 +300,9 @@ export async function feedSimulation({
   pinning: Pinning;
   log: (message: string) => void;
 }): Promise<FeedPhase[]> {
-  const { pollers: count, pollIntervalMs, phaseSeconds, burst } = settings.feed;
+  const { pollers: populations, phaseSeconds, burst } = settings.feed;
   let postgres: BenchPostgres | undefined;
   let auth: ServerProcess | undefined;
-  const pollers: Poller[] = [];
-  let running = true;
   try {
     postgres = await startBenchPostgres();
     const port = await freePort();
@@ -204,8 +324,8 @@ export async function feedSimulation({
       core: { pinning, core: pinning.serverCore },
     });
     const authUrl = auth.url;
-    log(`feed: opening ${burst} sessions to end later`);
-    const accessTokens = await openSessions(authUrl, burst);
+    log(`feed: opening ${burst * populations.length} sessions to end later`);
+    const accessTokens = await openSessions(authUrl, burst * populations.length);
 
     pinSelf(pinning, pinning.generatorCore);
     // The replica's own background work (key refresh, metrics, timers), with no poller:
@@ -214,33 +334,6 @@ export async function feedSimulation({
     const baselineStart = auth.cpuSeconds();
     await new Promise((resolve) => setTimeout(resolve, baselineSeconds * 1000));
     const idleShare = (auth.cpuSeconds() - baselineStart) / baselineSeconds;
-    const records: PollRecord[] = [];
-    for (let i = 0; i < count; i += 1)
-      pollers.push({
-        agent: new Agent({ keepAlive: true, maxSockets: 1 }),
-        cursor: undefined,
-        seen: new Set(),
-        completeAt: undefined,
-      });
-    // Each poller's first read, then one every interval after the previous ended,
-    // starting spread over one interval as independent replicas would.
-    const loops = pollers.map(async (poller, index) => {
-      await new Promise((resolve) => setTimeout(resolve, (index * pollIntervalMs) / count));
-      while (running) {
-        const at = performance.now();
-        let result = { ok: false, revocations: 0 };
-        try {
-          result = await poll(authUrl, poller);
-        } catch {
-          // counted as a failed poll
-        }
-        records.push({ at, ms: performance.now() - at, ...result });
-        await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
-      }
-    });
-    // Settle: every poller has read the feed from the start once.
-    await new Promise((resolve) => setTimeout(resolve, pollIntervalMs * 2));
-
     const phases: FeedPhase[] = [
       {
         phase: 'no pollers (the replica idle)',
@@ -259,74 +352,13 @@ export async function feedSimulation({
         propagationMs: 0,
       },
     ];
-    // Quiet: nothing is revoked.
-    await postgres.resetStatements();
-    let started = performance.now();
-    let cpuStart = auth.cpuSeconds();
-    await new Promise((resolve) => setTimeout(resolve, phaseSeconds * 1000));
-    let seconds = (performance.now() - started) / 1000;
-    let cpu = auth.cpuSeconds() - cpuStart - idleShare * seconds;
-    let inPhase = records.filter((r) => r.at >= started);
-    const quietStatements = await postgres.statements();
-    const feedIds = feedStatements(quietStatements, inPhase.length);
-    phases.push({
-      ...phaseOf('quiet', inPhase, seconds, count, cpu, inPhase.length, quietStatements, feedIds),
-      revocations: 0,
-      complete: true,
-      propagationMs: 0,
-    });
-    log(
-      `feed: quiet: ${inPhase.length} polls, ${((cpu / Math.max(1, inPhase.length)) * 1e6).toFixed(0)} µs auth CPU per poll`,
-    );
-
-    // Burst: every session opened above ends, each logout its own transaction.
-    await postgres.resetStatements();
-    started = performance.now();
-    cpuStart = auth.cpuSeconds();
-    const windowStart = performance.now();
-    const windowCpuStart = auth.cpuSeconds();
-    const sids = await logoutAll(authUrl, accessTokens);
-    const lastCommit = performance.now();
-    const windowCpu = auth.cpuSeconds() - windowCpuStart;
-    // Until the phase's end, and at least three intervals after the last logout.
-    const end = Math.max(started + phaseSeconds * 1000, lastCommit + 3 * pollIntervalMs);
-    while (performance.now() < end) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      for (const poller of pollers)
-        if (poller.completeAt === undefined && sids.every((sid) => poller.seen.has(sid)))
-          poller.completeAt = performance.now();
+    const context = { authUrl, auth, postgres, settings, idleShare, log };
+    for (const [index, count] of populations.entries()) {
+      const mine = accessTokens.slice(index * burst, (index + 1) * burst);
+      phases.push(...(await pollerPhases(context, count, mine)));
     }
-    seconds = (performance.now() - started) / 1000;
-    cpu = auth.cpuSeconds() - cpuStart - idleShare * seconds;
-    inPhase = records.filter((r) => r.at >= started);
-    const outsideWindow = inPhase.filter((r) => r.at < windowStart || r.at > lastCommit);
-    const complete = pollers.every((poller) => poller.completeAt !== undefined);
-    const propagation = Math.max(...pollers.map((p) => (p.completeAt ?? Number.NaN) - lastCommit));
-    phases.push({
-      ...phaseOf(
-        `burst of ${sids.length} logouts`,
-        inPhase,
-        seconds,
-        count,
-        // The logouts' own work (a token check and a transaction each) is not the feed's.
-        cpu - windowCpu,
-        outsideWindow.length,
-        await postgres.statements(),
-        feedIds,
-      ),
-      revocations: sids.length,
-      complete,
-      propagationMs: complete ? Math.max(0, propagation) : Number.NaN,
-    });
-    log(
-      `feed: burst of ${sids.length}: ${inPhase.length} polls, every poller saw every one: ${complete}, after ${propagation.toFixed(0)} ms`,
-    );
-    running = false;
-    await Promise.all(loops);
     return phases;
   } finally {
-    running = false;
-    for (const poller of pollers) poller.agent.destroy();
     unpinSelf(pinning);
     await auth?.stop();
     await postgres?.stop();

@@ -32,8 +32,9 @@ export interface StatementRow {
 
 export async function startBenchPostgres(): Promise<BenchPostgres> {
   const dir = await mkdtemp(join(tmpdir(), 'authpair-bench-pg-'));
-  // mkdtemp makes the folder 0700; under root PostgreSQL runs as its own user and must reach it.
-  await chmod(dir, 0o755);
+  // mkdtemp makes the folder 0700; under root PostgreSQL runs as its own user, which
+  // must create the data folder in it (a scratch folder, like /tmp itself: 1777).
+  await chmod(dir, 0o1777);
   const server = await startEmbeddedPostgres({
     databaseDir: join(dir, 'data'),
     port: await freePort(),
@@ -106,6 +107,31 @@ export function writes(query: string): boolean {
 
 /** Statements that run whatever the load (key refresh, the resource's feed reads). */
 const BACKGROUND = [/signing_keys/i, /pg_snapshot_xmin|pg_current_snapshot/i, /^SET /i, /^SHOW /i];
+
+/**
+ * Resolves once the database has done nothing but its background work for
+ * `quietSeconds`: after a flood, the service still answers what was queued
+ * (logins waiting for a hash run long after their clients left).
+ */
+export async function settled(
+  postgres: BenchPostgres,
+  quietSeconds = 3,
+  timeoutSeconds = 300,
+): Promise<void> {
+  const busy = async () =>
+    (await postgres.statements())
+      .filter((row) => !BACKGROUND.some((re) => re.test(row.query)))
+      .reduce((sum, row) => sum + row.calls, 0);
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  let last = await busy();
+  let quiet = 0;
+  while (quiet < quietSeconds && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const now = await busy();
+    quiet = now === last ? quiet + 1 : 0;
+    last = now;
+  }
+}
 
 /** Per-operation costs of the statements counted over `operations` operations. */
 export function perOperation(

@@ -1,12 +1,20 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { capacityMarkdown } from './capacity';
 import { renderChart } from './chart';
 import { ROOT } from './process';
-import { type Report, replaceResults, resultsMarkdown } from './report';
+import {
+  CAPACITY_MARKERS,
+  RESULTS_MARKERS,
+  type Report,
+  replaceBlock,
+  resultsMarkdown,
+} from './report';
 
 export const LATEST_JSON = 'test/bench/results/latest.json';
 export const PERFORMANCE_DOC = 'docs/performance.md';
 export const PERFORMANCE_CHART = 'docs/performance.svg';
+export const SCALING_DOC = 'docs/scaling.md';
 /** The chart as docs/performance.md links it. */
 export const CHART_LINK = 'performance.svg';
 
@@ -24,8 +32,13 @@ export function writeResults(report: Report): { markdown: string; files: string[
     writeFileSync(join(ROOT, LATEST_JSON), `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(join(ROOT, PERFORMANCE_CHART), renderChart(report));
     const doc = join(ROOT, PERFORMANCE_DOC);
-    writeFileSync(doc, replaceResults(readFileSync(doc, 'utf8'), markdown));
-    return { markdown, files: [LATEST_JSON, PERFORMANCE_DOC, PERFORMANCE_CHART] };
+    writeFileSync(doc, replaceBlock(readFileSync(doc, 'utf8'), markdown, RESULTS_MARKERS));
+    const scaling = join(ROOT, SCALING_DOC);
+    writeFileSync(
+      scaling,
+      replaceBlock(readFileSync(scaling, 'utf8'), capacityMarkdown(report), CAPACITY_MARKERS),
+    );
+    return { markdown, files: [LATEST_JSON, PERFORMANCE_DOC, PERFORMANCE_CHART, SCALING_DOC] };
   }
   const base =
     report.mode === 'quick' && report.only === undefined

@@ -79,9 +79,23 @@ async function main(): Promise<void> {
   let auth: AuthRow[] = [];
   let database: DatabaseCost[] = [];
   let feed: FeedPhase[] = [];
+  let reference: Report['reference'];
   const extraTargets: Parameters<typeof computeTargets>[1] = [];
 
-  if (command.sections.includes('protected')) {
+  // A section that fails is reported, and fails the run, without losing the others' figures.
+  const errors: string[] = [];
+  const section = async (name: string, run: () => Promise<void>) => {
+    if (!command.sections.includes(name as (typeof command.sections)[number])) return;
+    try {
+      await run();
+    } catch (error) {
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      log(`section ${name} FAILED: ${message}`);
+      errors.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+
+  await section('protected', async () => {
     const issuer = await new TestIssuer().start();
     try {
       log(`minting ${settings.distinctTokens + settings.warmupTokens + 1} tokens`);
@@ -103,26 +117,33 @@ async function main(): Promise<void> {
       unpinSelf(pinning);
       await issuer.stop();
     }
-  }
-  if (command.sections.includes('auth')) {
+  });
+  await section('auth', async () => {
     const result = await authLoads({ settings, log });
     auth = auth.concat(result.rows);
     database = result.database;
+    reference = result.reference;
     extraTargets.push(...result.targets);
-  }
-  if (command.sections.includes('compose')) {
+  });
+  await section('compose', async () => {
     auth = auth.concat(await composeLoads({ settings, log }));
-  }
-  if (command.sections.includes('feed')) {
+  });
+  await section('feed', async () => {
     feed = await feedSimulation({ settings, pinning, log });
-  }
+  });
 
-  const partial = command.only !== undefined || command.servers !== undefined;
+  // A full run with a failed section is not a record: it goes beside latest.json.
+  const partial = command.only !== undefined || command.servers !== undefined || errors.length > 0;
   const report: Report = {
     date: new Date().toISOString(),
     mode: settings.mode,
     ...(partial
-      ? { only: [command.only, command.servers?.join(',')].filter(Boolean).join(' ') }
+      ? {
+          only:
+            [command.only, command.servers?.join(','), errors.length > 0 ? 'failed' : undefined]
+              .filter(Boolean)
+              .join(' ') || 'all',
+        }
       : {}),
     machine: {
       cpus: CORES,
@@ -137,6 +158,7 @@ async function main(): Promise<void> {
       tokens: `${settings.distinctTokens.toLocaleString('en-US')} tokens minted by the harness's stand-in issuer (RS256, the claims auth issues), cycled in order after a warm-up on ${settings.warmupTokens.toLocaleString('en-US')} others; the resource service's cache ${settings.verifiedTokenCache === undefined ? 'at its default size (10,000)' : `at ${settings.verifiedTokenCache}`}, whose doorkeeper admits a token on its second sight within one cache-size of lookups, so no lookup hits`,
     },
     settings: { ...settings },
+    ...(reference === undefined ? {} : { reference }),
     protected: protectedRows,
     auth,
     database,
@@ -155,6 +177,7 @@ async function main(): Promise<void> {
       .filter((row) => row.failures > 0 || (row.revocations > 0 && !row.complete))
       .map((row) => `feed ${row.phase}`),
   ];
+  for (const error of errors) failed.push(`section ${error}`);
   if (failed.length > 0) {
     log(`FAILED: requests that should have succeeded did not: ${failed.join('; ')}`);
     process.exit(1);

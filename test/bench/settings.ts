@@ -30,7 +30,8 @@ export interface Settings {
   /** Servers that run the distinct-token load. */
   distinctServers: string[];
   feed: {
-    pollers: number;
+    /** One population after another: each reads quietly, then through a burst. */
+    pollers: number[];
     pollIntervalMs: number;
     /** Seconds of each phase: quiet, then with a burst of revocations. */
     phaseSeconds: number;
@@ -64,7 +65,7 @@ export function settingsFor(quick: boolean): Settings {
         warmupTokens: 500,
         verifiedTokenCache: 1000,
         distinctServers: ['koa-jose', 'koa-verifier', 'resource'],
-        feed: { pollers: 20, pollIntervalMs: 1000, phaseSeconds: 2, burst: 10 },
+        feed: { pollers: [20], pollIntervalMs: 1000, phaseSeconds: 2, burst: 10 },
       }
     : {
         mode: 'full',
@@ -78,7 +79,7 @@ export function settingsFor(quick: boolean): Settings {
         warmupTokens: 2000,
         verifiedTokenCache: undefined,
         distinctServers: ALL_DISTINCT,
-        feed: { pollers: 200, pollIntervalMs: 1000, phaseSeconds: 15, burst: 200 },
+        feed: { pollers: [200, 1000], pollIntervalMs: 1000, phaseSeconds: 15, burst: 200 },
       };
 }
 
