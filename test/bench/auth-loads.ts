@@ -262,7 +262,7 @@ export async function authLoads({
     // and finish after it (they are also let finish before the refresh load).
     await settled(postgres);
     await postgres.resetStatements();
-    const logins = settings.mode === 'quick' ? 3 : 20;
+    const logins = settings.mode === 'quick' ? 3 : 10;
     for (let i = 0; i < logins; i += 1) {
       const response = await post(`${authUrl}/login`, users[i % users.length]);
       await response.body?.cancel();

@@ -169,7 +169,7 @@ export function capacityMarkdown(report: Report): string {
           `${num(inputs.missesPerCore)}/s`,
           "the resource service's distinct-token row, per core it was given",
         ],
-        ['PostgreSQL per login', wal(inputs.login), 'pg_stat_statements, 20 logins in a row'],
+        ['PostgreSQL per login', wal(inputs.login), 'pg_stat_statements, 10 logins in a row'],
         ['PostgreSQL per refresh', wal(inputs.refresh), 'pg_stat_statements, the refresh runs'],
         [
           'feed polls per resource replica',

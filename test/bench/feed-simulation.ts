@@ -17,7 +17,7 @@ import { type Pinning, pinSelf, unpinSelf } from './system';
  * `has_more`, then waiting REVOCATION_POLL_INTERVAL_MS after each read, the
  * way RevocationList schedules itself. The replica runs alone on the server
  * core; the pollers on the harness's. Two phases: quiet, and with a burst
- * of revocations (logouts, each its own transaction). Measured: auth CPU
+ * of revocations (sessions ended one by one, each its own transaction). Measured: auth CPU
  * per poll (/proc), PostgreSQL execution time per poll (pg_stat_statements),
  * and whether every poller saw every revocation, and when.
  */
@@ -122,54 +122,74 @@ function phaseOf(
   };
 }
 
-async function openSessions(authUrl: string, count: number): Promise<string[]> {
-  const users = await registerUsers(authUrl, 'feed', Math.min(10, count));
-  const tokens: string[] = [];
-  let next = 0;
-  // A few at a time: each login is a bcrypt compare on the replica's one core.
-  await Promise.all(
-    Array.from({ length: 4 }, async () => {
-      while (next < count) {
-        const user = users[next % users.length];
-        next += 1;
-        const response = await fetch(`${authUrl}/login`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(user),
-        });
-        if (response.status !== 200) throw new Error(`login answered ${response.status}`);
-        tokens.push(((await response.json()) as { access_token: string }).access_token);
-      }
-    }),
-  );
-  return tokens;
+/** A signed-in user and sessions of theirs to end: one login, the rest copies of its session. */
+interface Sessions {
+  accessToken: string;
+  ids: string[];
 }
 
-/** Ends each session (POST /logout), ten at a time; returns the sids ended. */
-async function logoutAll(authUrl: string, accessTokens: string[]): Promise<string[]> {
-  const sids: string[] = [];
+/**
+ * `count` live sessions of one user, to end in a burst. One real login
+ * (bcrypt at cost 10 on a busy machine is seconds, hundreds of them would
+ * be the whole run); the others are copies of its session, each with a
+ * live refresh token, written with the statements the service itself
+ * uses (session-queries.ts), so ending them is the service's real path.
+ */
+async function openSessions(
+  authUrl: string,
+  postgres: BenchPostgres,
+  count: number,
+): Promise<Sessions> {
+  const [user] = await registerUsers(authUrl, 'feed', 1);
+  const response = await fetch(`${authUrl}/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(user),
+  });
+  if (response.status !== 200) throw new Error(`login answered ${response.status}`);
+  const accessToken = ((await response.json()) as { access_token: string }).access_token;
+  const sid = (
+    JSON.parse(Buffer.from(accessToken.split('.')[1] as string, 'base64url').toString()) as {
+      sid: string;
+    }
+  ).sid;
+  const rows = await postgres.query<{ id: string }>(
+    `WITH copies AS (
+       INSERT INTO sessions (user_id, expires_at, client_address, user_agent)
+       SELECT s.user_id, s.expires_at, s.client_address, s.user_agent
+         FROM sessions s, generate_series(1, $2) WHERE s.id = $1
+       RETURNING id, expires_at
+     ), tokens AS (
+       INSERT INTO refresh_tokens (session_id, token_hash, expires_at)
+       SELECT id, sha256(convert_to(id::text, 'UTF8')), expires_at FROM copies
+     )
+     SELECT id FROM copies`,
+    [sid, count],
+  );
+  return { accessToken, ids: rows.map((row) => row.id) };
+}
+
+/** Ends each session (DELETE /sessions/:id, each its own transaction), ten at a time. */
+async function endAll(authUrl: string, sessions: Sessions): Promise<string[]> {
   let next = 0;
   await Promise.all(
     Array.from({ length: 10 }, async () => {
-      while (next < accessTokens.length) {
-        const token = accessTokens[next] as string;
+      while (next < sessions.ids.length) {
+        const id = sessions.ids[next] as string;
         next += 1;
-        const response = await fetch(`${authUrl}/logout`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}` },
+        const response = await fetch(`${authUrl}/sessions/${id}`, {
+          method: 'DELETE',
+          headers: { authorization: `Bearer ${sessions.accessToken}` },
         });
-        if (response.status !== 204) throw new Error(`logout answered ${response.status}`);
-        const claims = JSON.parse(
-          Buffer.from(token.split('.')[1] as string, 'base64url').toString(),
-        ) as { sid: string };
-        sids.push(claims.sid);
+        if (response.status !== 204)
+          throw new Error(`DELETE /sessions answered ${response.status}`);
       }
     }),
   );
-  return sids;
+  return sessions.ids;
 }
 
-/** One population of pollers against the replica: quiet, then a burst of logouts. */
+/** One population of pollers against the replica: quiet, then a burst of ended sessions. */
 async function pollerPhases(
   context: {
     authUrl: string;
@@ -180,7 +200,7 @@ async function pollerPhases(
     log: (message: string) => void;
   },
   count: number,
-  accessTokens: string[],
+  sessions: Sessions,
 ): Promise<FeedPhase[]> {
   const { authUrl, auth, postgres, idleShare, log } = context;
   const { pollIntervalMs, phaseSeconds } = context.settings.feed;
@@ -242,15 +262,15 @@ async function pollerPhases(
       `feed: ${count} pollers, quiet: ${inPhase.length} polls, ${((cpu / Math.max(1, inPhase.length)) * 1e6).toFixed(0)} µs auth CPU per poll`,
     );
 
-    // Burst: sessions end, each logout its own transaction.
+    // Burst: sessions end (DELETE /sessions/:id), each in its own transaction.
     await postgres.resetStatements();
     started = performance.now();
     cpuStart = auth.cpuSeconds();
     const windowCpuStart = auth.cpuSeconds();
-    const sids = await logoutAll(authUrl, accessTokens);
+    const sids = await endAll(authUrl, sessions);
     const lastCommit = performance.now();
     const windowCpu = auth.cpuSeconds() - windowCpuStart;
-    // Until the phase's end, and at least three intervals after the last logout.
+    // Until the phase's end, and at least three intervals after the last session ended.
     const end = Math.max(started + phaseSeconds * 1000, lastCommit + 3 * pollIntervalMs);
     while (performance.now() < end) {
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -266,11 +286,11 @@ async function pollerPhases(
     const propagation = Math.max(...pollers.map((p) => (p.completeAt ?? Number.NaN) - lastCommit));
     phases.push({
       ...phaseOf(
-        `${count} pollers, ${sids.length} logouts`,
+        `${count} pollers, ${sids.length} sessions ended`,
         inPhase,
         seconds,
         count,
-        // The logouts' own work (a token check and a transaction each) is not the feed's.
+        // Ending the sessions (a token check and a transaction each) is not the feed's work.
         cpu - windowCpu,
         outsideWindow.length,
         await postgres.statements(),
@@ -324,8 +344,10 @@ export async function feedSimulation({
       core: { pinning, core: pinning.serverCore },
     });
     const authUrl = auth.url;
-    log(`feed: opening ${burst * populations.length} sessions to end later`);
-    const accessTokens = await openSessions(authUrl, burst * populations.length);
+    log(`feed: opening ${burst} sessions per population to end later`);
+    const populationSessions: Sessions[] = [];
+    for (const _ of populations)
+      populationSessions.push(await openSessions(authUrl, postgres, burst));
 
     pinSelf(pinning, pinning.generatorCore);
     // The replica's own background work (key refresh, metrics, timers), with no poller:
@@ -353,10 +375,8 @@ export async function feedSimulation({
       },
     ];
     const context = { authUrl, auth, postgres, settings, idleShare, log };
-    for (const [index, count] of populations.entries()) {
-      const mine = accessTokens.slice(index * burst, (index + 1) * burst);
-      phases.push(...(await pollerPhases(context, count, mine)));
-    }
+    for (const [index, count] of populations.entries())
+      phases.push(...(await pollerPhases(context, count, populationSessions[index] as Sessions)));
     return phases;
   } finally {
     unpinSelf(pinning);

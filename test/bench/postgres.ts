@@ -14,6 +14,8 @@ import type { StatementCost } from './report';
  */
 export interface BenchPostgres {
   url: string;
+  /** One statement on a connection of its own. */
+  query<T>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Forgets every statement counted so far. */
   resetStatements(): Promise<void>;
   /** Every statement counted since the last reset, in this database. */
@@ -48,11 +50,11 @@ export async function startBenchPostgres(): Promise<BenchPostgres> {
       'pg_stat_statements.max=5000',
     ],
   });
-  const query = async <T>(sql: string): Promise<T[]> => {
+  const query = async <T>(sql: string, params: unknown[] = []): Promise<T[]> => {
     const client = new Client({ connectionString: server.url });
     await client.connect();
     try {
-      return (await client.query(sql)).rows as T[];
+      return (await client.query(sql, params)).rows as T[];
     } finally {
       await client.end();
     }
@@ -60,6 +62,7 @@ export async function startBenchPostgres(): Promise<BenchPostgres> {
   await query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
   return {
     url: server.url,
+    query,
     resetStatements: async () => {
       await query('SELECT pg_stat_statements_reset()');
     },
