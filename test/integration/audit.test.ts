@@ -47,10 +47,10 @@ describe('the audit_events table', () => {
 });
 
 describe('events', () => {
-  it('record logins, failed ones included, with the address and the request id', async () => {
+  it('record logins, failed ones included, with the address, our request id and the client’s apart', async () => {
     const user = await registerAndLogin(fixture.auth.url);
     const headers = { 'x-request-id': `audit-${user.id}` };
-    await request(`${fixture.auth.url}/login`, {
+    const failedLogin = await request(`${fixture.auth.url}/login`, {
       body: { username: user.username, password: 'not the password at all' },
       headers,
     });
@@ -64,19 +64,45 @@ describe('events', () => {
       actor: { kind: 'anonymous', user_id: null },
       target_user_id: user.id,
       client_address: expect.stringMatching(/127\.0\.0\.1/),
-      request_id: `audit-${user.id}`,
+      request_id: failedLogin.headers.get('x-request-id'),
+      client_request_id: `audit-${user.id}`,
       detail: { reason: 'invalid_credentials' },
     });
+    expect(mine[0]?.request_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-/);
+    expect(mine[1]).toMatchObject({ client_request_id: null });
     expect(mine[1]).toMatchObject({
       actor: { kind: 'user', user_id: user.id },
       detail: { session_id: expect.any(String) },
     });
     // An unknown name leaves a row too (the same work as a known one), naming nobody.
     const failed = await events('type=login_failed');
-    expect(failed.find((event) => event.request_id === `audit-unknown-${user.id}`)).toMatchObject({
+    expect(
+      failed.find((event) => event.client_request_id === `audit-unknown-${user.id}`),
+    ).toMatchObject({
       target_user_id: null,
       detail: { reason: 'invalid_credentials' },
     });
+  });
+
+  it('never take a client’s X-Request-Id for ours, even one that names another request', async () => {
+    const user = await registerAndLogin(fixture.auth.url);
+    const wrong = { username: user.username, password: 'not the password at all' };
+    const first = await request(`${fixture.auth.url}/login`, { body: wrong });
+    const firstId = first.headers.get('x-request-id') as string;
+    // Another client replays that id, to make its own event point at the first request's log lines.
+    const replay = await request(`${fixture.auth.url}/login`, {
+      body: wrong,
+      headers: { 'x-request-id': firstId },
+    });
+
+    const failed = (await events(`user_id=${user.id}&type=login_failed`)).reverse();
+    expect(
+      failed.map(({ request_id, client_request_id }) => ({ request_id, client_request_id })),
+    ).toEqual([
+      { request_id: firstId, client_request_id: null },
+      { request_id: replay.headers.get('x-request-id'), client_request_id: firstId },
+    ]);
+    expect(replay.headers.get('x-request-id')).not.toBe(firstId);
   });
 
   it('record refresh-token reuse and every session it ends', async () => {

@@ -271,11 +271,12 @@ describe('health and unknown routes', () => {
     expect(response.text).toContain('process_cpu_user_seconds_total');
   });
 
-  it('sends the security headers and echoes a request id', async () => {
+  it('sends the security headers, its own request id, and echoes the client’s apart', async () => {
     const response = await request(`${auth.url}/healthz`, {
       headers: { 'x-request-id': 'trace-123' },
     });
-    expect(response.headers.get('x-request-id')).toBe('trace-123');
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(response.headers.get('x-client-request-id')).toBe('trace-123');
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('x-powered-by')).toBeNull();
     expect(response.headers.get('cache-control')).toBe('no-store');

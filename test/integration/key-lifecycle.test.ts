@@ -1,18 +1,12 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { copyFile, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { migrate, parseKeyEncryptionKeys, type RunningAuthService } from '@authpair/auth';
-import { calculateJwkThumbprint } from 'jose';
-import { Pool } from 'pg';
+import { parseKeyEncryptionKeys, type RunningAuthService } from '@authpair/auth';
 import { runAdmin } from '../support/admin';
+import { composeDefaults } from '../support/compose-defaults';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { registerAndLogin } from '../support/http';
-import { authEnvironment, startAuth, TEST_KEK, testLogger } from '../support/services';
+import { authEnvironment, startAuth, TEST_KEK } from '../support/services';
 
 const databases: TestDatabase[] = [];
 const running: RunningAuthService[] = [];
-const pools: Pool[] = [];
 
 async function freshDatabase(): Promise<TestDatabase> {
   const db = await createTestDatabase();
@@ -28,7 +22,6 @@ async function auth(db: TestDatabase, env: Record<string, string> = {}) {
 
 afterAll(async () => {
   await Promise.all(running.map((service) => service.stop(1000)));
-  await Promise.all(pools.map((pool) => pool.end()));
   await Promise.all(databases.map((db) => db.drop()));
 });
 
@@ -182,7 +175,7 @@ describe('private keys at rest', () => {
     const service = await auth(db);
     await runAdmin(['keys', 'rotate'], authEnvironment(db.url)); // a second row, for the swap below
     const { rows } = await service.pool.query(
-      `SELECT kid, private_key, private_key_ciphertext, private_key_iv, private_key_tag, kek_id,
+      `SELECT kid, private_key_ciphertext, private_key_iv, private_key_tag, kek_id,
               row_to_json(k)::text AS dump
          FROM signing_keys k ORDER BY created_at`,
     );
@@ -190,7 +183,6 @@ describe('private keys at rest', () => {
     if (Array.isArray(keks)) throw new Error(keks.join());
     expect(rows).toHaveLength(2);
     for (const row of rows) {
-      expect(row.private_key).toBeNull();
       expect(row.kek_id).toBe('test');
       const sealed = {
         ciphertext: row.private_key_ciphertext,
@@ -214,48 +206,6 @@ describe('private keys at rest', () => {
       }),
     ).toThrow(/does not open/);
   });
-
-  it('written in plaintext before encryption at rest are sealed at start, and keep signing', async () => {
-    const db = await freshDatabase();
-    const pool = new Pool({ connectionString: db.url });
-    pools.push(pool);
-    const dir = await mkdtemp(join(tmpdir(), 'migrations-0002-'));
-    const shipped = join(__dirname, '../../services/auth/migrations');
-    for (const name of ['0001_users.sql', '0002_signing_keys.sql'])
-      await copyFile(join(shipped, name), join(dir, name));
-    await migrate(pool, testLogger('migrations'), dir);
-    const plaintext = async (state: string) => {
-      const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-      const { n, e } = publicKey.export({ format: 'jwk' }) as { n: string; e: string };
-      const kid = await calculateJwkThumbprint({ kty: 'RSA', n, e });
-      await pool.query(
-        `INSERT INTO signing_keys (kid, state, public_jwk, private_key, activated_at) VALUES ($1, $2, $3, $4, now())`,
-        [
-          kid,
-          state,
-          JSON.stringify({ kty: 'RSA', kid, alg: 'RS256', use: 'sig', n, e }),
-          privateKey.export({ format: 'pem', type: 'pkcs8' }),
-        ],
-      );
-      return kid;
-    };
-    const activeKid = await plaintext('active');
-    const retiredKid = await plaintext('retired');
-
-    const service = await auth(db);
-
-    const { rows } = await pool.query(
-      `SELECT kid, private_key IS NULL AS no_plaintext, kek_id FROM signing_keys ORDER BY kid`,
-    );
-    expect(rows).toEqual(
-      expect.arrayContaining([
-        { kid: activeKid, no_plaintext: true, kek_id: 'test' },
-        { kid: retiredKid, no_plaintext: true, kek_id: null }, // erased, not sealed
-      ]),
-    );
-    const { token } = await registerAndLogin(service.url);
-    expect(kidOf(token)).toBe(activeKid);
-  });
 });
 
 describe('rotating the key-encryption key', () => {
@@ -268,11 +218,7 @@ describe('rotating the key-encryption key', () => {
     const both = { KEY_ENCRYPTION_KEYS: `${OTHER_KEK},${TEST_KEK}` };
     const rewrap = await runAdmin(['keys', 'rewrap', '--json'], authEnvironment(db.url, both));
     expect(rewrap.code).toBe(0);
-    expect(rewrap.json).toEqual({
-      kek_id: 'kek2',
-      rewrapped: [activeKid],
-      sealed_from_plaintext: [],
-    });
+    expect(rewrap.json).toEqual({ kek_id: 'kek2', rewrapped: [activeKid], exposed: [] });
     expect(
       (await runAdmin(['keys', 'rewrap', '--json'], authEnvironment(db.url, both))).json.rewrapped,
     ).toEqual([]);
@@ -285,5 +231,29 @@ describe('rotating the key-encryption key', () => {
     await expect(startAuth(db.url)).rejects.toThrow(
       `sealed with key-encryption key "kek2", which KEY_ENCRYPTION_KEYS does not list`,
     );
+  });
+
+  it('says which keys were sealed under the public compose KEK, and that they must be rotated out', async () => {
+    const db = await freshDatabase();
+    // Outside production the compose default is accepted (and flagged), as on a laptop.
+    const { KEY_ENCRYPTION_KEYS: composeKek } = composeDefaults('auth');
+    const first = await auth(db, { KEY_ENCRYPTION_KEYS: composeKek as string });
+    const activeKid = first.keys.view().activeKid;
+    await first.stop(1000);
+
+    const own = { KEY_ENCRYPTION_KEYS: `${OTHER_KEK},${composeKek}` };
+    const text = await runAdmin(['keys', 'rewrap'], authEnvironment(db.url, own));
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(
+      `WARNING: ${activeKid} was sealed under a key-encryption key published in this repository`,
+    );
+    expect(text.stdout).toContain('`keys rotate`');
+    // Done once: nothing left under the public KEK.
+    const again = await runAdmin(['keys', 'rewrap', '--json'], authEnvironment(db.url, own));
+    expect(again.json).toEqual({ kek_id: 'kek2', rewrapped: [], exposed: [] });
+
+    // Re-sealing alone changes nothing for whoever copied the database before: the same key.
+    const second = await auth(db, { KEY_ENCRYPTION_KEYS: OTHER_KEK });
+    expect(second.keys.view().activeKid).toBe(activeKid);
   });
 });

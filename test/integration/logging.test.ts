@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { RunningAuthService } from '@authpair/auth';
 import { REVOCATION_FEED_PATH } from '@authpair/contracts';
@@ -55,16 +56,19 @@ afterAll(async () => {
 });
 
 describe('logs', () => {
-  it('write one JSON line per request with method, route, status, duration and the request id', async () => {
+  it('write one JSON line per request with method, route, status, duration and both request ids', async () => {
     const response = await request(`${auth.url}/healthz`, {
       headers: { 'x-request-id': 'log-test-1' },
     });
-    expect(response.headers.get('x-request-id')).toBe('log-test-1');
-    const lines = capture.lines.filter((line) => line.req_id === 'log-test-1');
+    const ours = response.headers.get('x-request-id');
+    expect(ours).toMatch(/^[0-9a-f-]{36}$/);
+    expect(response.headers.get('x-client-request-id')).toBe('log-test-1');
+    const lines = capture.lines.filter((line) => line.client_req_id === 'log-test-1');
     expect(lines).toEqual([
       expect.objectContaining({
         msg: 'request',
         service: 'auth',
+        req_id: ours,
         method: 'GET',
         route: '/healthz',
         status: 200,
@@ -73,11 +77,23 @@ describe('logs', () => {
     ]);
   });
 
-  it('replace an unacceptable x-request-id with a generated one', async () => {
-    const response = await request(`${auth.url}/healthz`, {
+  it('carry a generated request id whatever the client sends, and its own only beside it', async () => {
+    const first = await request(`${auth.url}/healthz`);
+    const ours = first.headers.get('x-request-id') as string;
+    expect(first.headers.get('x-client-request-id')).toBeNull();
+    // A client that sends another request's id gets its own id, and is logged as the client's label.
+    const replay = await request(`${auth.url}/nope`, { headers: { 'x-request-id': ours } });
+    expect(replay.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(replay.headers.get('x-request-id')).not.toBe(ours);
+    expect(replay.headers.get('x-client-request-id')).toBe(ours);
+    expect(capture.lines.filter((line) => line.req_id === ours)).toHaveLength(1);
+    // One that is not short and plain is not echoed, nor logged.
+    const odd = await request(`${auth.url}/healthz`, {
       headers: { 'x-request-id': 'bad id with spaces' },
     });
-    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(odd.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(odd.headers.get('x-client-request-id')).toBeNull();
+    expect(capture.raw.join('\n')).not.toContain('bad id with spaces');
   });
 
   it('never contain a password, an access token or a key', async () => {
@@ -92,7 +108,7 @@ describe('logs', () => {
       headers: { authorization: `Bearer ${token}` },
     });
     await request(`${resource.url}/protected`, { headers: { authorization: `Bearer ${token}x` } });
-    const { rows } = await auth.pool.query<{ private_key: string }>('SELECT * FROM signing_keys');
+    const { rows } = await auth.pool.query<Record<string, unknown>>('SELECT * FROM signing_keys');
     const everything = capture.raw.join('\n');
     expect(capture.raw.length).toBeGreaterThan(5);
     expect(everything).not.toContain(password);
@@ -139,5 +155,32 @@ describe('logs', () => {
       GOOD_PASSWORD,
     ])
       expect(everything).not.toContain(secret);
+  });
+
+  it('never contain a fragment of a password sent in a malformed JSON body, at debug level', async () => {
+    // V8's SyntaxError quotes the text around an unexpected token: the password, here.
+    const password = `Canary-${randomBytes(12).toString('hex')}`;
+    const bodies = [
+      `{"username":"${uniqueUsername()}","password":${password}}`,
+      `{"username":"${uniqueUsername()}","password":'${password}'}`,
+    ];
+    expect(() => JSON.parse(bodies[0] as string)).toThrow(password.slice(0, 8));
+    const before = capture.raw.length;
+    for (const path of ['/register', '/login'])
+      for (const body of bodies) {
+        const response = await request(`${auth.url}${path}`, {
+          body,
+          headers: { 'content-type': 'application/json' },
+        });
+        expect(response.status).toBe(400);
+        expect(response.body.code).toBe('malformed_body');
+      }
+
+    const lines = capture.raw.slice(before);
+    // The refusals were logged (at debug, with the cause's type), and none quotes the body.
+    expect(lines.filter((line) => line.includes('"request refused"'))).toHaveLength(4);
+    const everything = lines.join('\n');
+    for (let at = 0; at + 6 <= password.length; at += 1)
+      expect(everything).not.toContain(password.slice(at, at + 6));
   });
 });

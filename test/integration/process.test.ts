@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { composeDefaultsWithoutOptIn } from '../support/compose-defaults';
 
 const root = join(__dirname, '../..');
 
@@ -43,5 +44,30 @@ describe('configuration errors stop the process', () => {
     expect(code).toBe(78);
     expect(stderr).toContain('JWKS_URL: must be an absolute http or https URL');
     expect(stderr).toContain('PORT: must be at most 65535');
+  });
+
+  it('auth and resource exit 78 on the public defaults of docker-compose.yml in production, naming each', async () => {
+    const auth = await run('services/auth/dist/main.js', {
+      ...composeDefaultsWithoutOptIn('auth'),
+      NODE_ENV: 'production',
+    });
+    expect(auth.code).toBe(78);
+    for (const variable of [
+      'DATABASE_URL',
+      'PASSWORD_PEPPER',
+      'REVOCATION_FEED_TOKEN',
+      'KEY_ENCRYPTION_KEYS',
+    ])
+      expect(auth.stderr).toContain(`${variable}: is a default published in this repository`);
+    expect(auth.stderr).toContain('ALLOW_PUBLIC_SECRETS=true');
+
+    const resource = await run('services/resource/dist/main.js', {
+      ...composeDefaultsWithoutOptIn('resource'),
+      NODE_ENV: 'production',
+    });
+    expect(resource.code).toBe(78);
+    expect(resource.stderr).toContain(
+      'REVOCATION_FEED_TOKEN: is a default published in this repository',
+    );
   });
 });

@@ -107,7 +107,10 @@ describe('catalogue 26: a checked-out connection is terminated', () => {
       events: ['waiting', 'rejected', 'pool answers'],
       stderr: '',
     });
-    expect(run.events[1]?.message).toBe('migration 0001_slow.sql failed');
+    // The migration's error carries the server's words: what an operator reads.
+    expect(run.events[1]?.message).toBe(
+      'migration 0001_slow.sql failed: terminating connection due to administrator command',
+    );
     const applied = await admin.query('SELECT version FROM schema_migrations');
     expect(applied.rows).toEqual([]);
   }, 30_000);

@@ -174,7 +174,7 @@ describe('CORS with CORS_ALLOWED_ORIGINS', () => {
     expect(response.status).toBe(401);
     expect(response.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
     expect(response.headers.get('access-control-expose-headers')).toBe(
-      'Retry-After,WWW-Authenticate,X-Request-Id',
+      'Retry-After,WWW-Authenticate,X-Request-Id,X-Client-Request-Id',
     );
     expect(response.headers.get('vary')).toMatch(/\bOrigin\b/);
     expectSecurityHeaders(response);

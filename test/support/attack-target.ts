@@ -3,10 +3,15 @@ import { type ReadResponse, request } from './http';
 import { startResource } from './services';
 import { TestIssuer } from './test-issuer';
 
-/** The resource service, verifying against a stand-in issuer whose tokens the tests forge. */
+/**
+ * A protected server, verifying against a stand-in issuer whose tokens the
+ * tests forge: the resource service here; one of the verifier's adapters
+ * in test/security/adapters (see adapter-target.ts).
+ */
 export interface AttackTarget {
   issuer: TestIssuer;
-  resource: RunningResourceService;
+  /** Where `GET /protected` is served. */
+  resource: Pick<RunningResourceService, 'url'>;
   /** `GET /protected` with `Authorization: Bearer <token>`. */
   bearer(token: string): Promise<ReadResponse>;
   /** `GET /protected` with these headers, and an optional query string. */

@@ -16,11 +16,16 @@ import { createTestDatabase, type TestDatabase } from './database';
 /** The issuer every test token names; distinct from the URL the JWKS is fetched from, as in Compose. */
 export const TEST_ISSUER = 'http://auth.test';
 export const TEST_AUDIENCE = 'authpair-resource';
-export const TEST_PEPPER = 'test-pepper-0123456789abcdef';
+/** Long enough for NODE_ENV=production (the benchmark runs the services so). */
+export const TEST_PEPPER = 'test-pepper-0123456789abcdef-ghijklmnop';
 /** The shared secret of the revocation feed, on both sides. */
 export const TEST_FEED_TOKEN = 'test-revocation-feed-token-0123456789';
-/** `KEY_ENCRYPTION_KEYS` of the tests: one KEK, id `test` (32 bytes, base64). */
-export const TEST_KEK = 'test:YXV0aHBhaXItdGVzdC1rZXktZW5jcnlwdGlvbi1rZXk=';
+/**
+ * `KEY_ENCRYPTION_KEYS` of the tests: one KEK, id `test`, 32 bytes in
+ * base64 (SHA-256 of "authpair test key-encryption key": bytes, not text,
+ * as production requires of a KEK).
+ */
+export const TEST_KEK = 'test:Fj3Jj1c1SZ5cp3mVCOc6aV6Pa3eu8gYbO13H6q7Uqks=';
 
 type Env = Record<string, string>;
 

@@ -152,7 +152,19 @@ export const auditEventSchema = z.object({
   /** The user the event is about, when there is one. */
   target_user_id: z.uuid().nullable(),
   client_address: z.string().nullable(),
+  /**
+   * The id the auth service generated for the request that caused the
+   * event: `req_id` in its log lines, `X-Request-Id` in its response.
+   * Null for the CLI and the service's own steps. (Events written before
+   * migration 0009 may hold a client's id here.)
+   */
   request_id: z.string().nullable(),
+  /**
+   * The `X-Request-Id` the client sent with that request, if any
+   * (`client_req_id` in the log lines, echoed as `X-Client-Request-Id`).
+   * The client's own label, not evidence: any client can send any id.
+   */
+  client_request_id: z.string().nullable(),
   /** Event-specific facts (`session_id`, `reason`, `role`, `kid`…); never a secret. */
   detail: z.record(z.string(), z.unknown()),
 });

@@ -7,9 +7,10 @@
  * Shaped after jose's `src/util/errors.ts`: each error carries its stable
  * `code`, and the union of codes is the API. How an error becomes an HTTP
  * answer (status, RFC 9457 body, RFC 6750 challenge, RFC 6749 §5.2 body,
- * `Retry-After`) is read from this table by the one error handler in
- * `@authpair/service-kit` and by the verifier's adapters; nothing else maps
- * errors to statuses.
+ * `Retry-After`) is read from this table by the renderer in
+ * `problem-response.ts`, which the one error handler in
+ * `@authpair/service-kit` and the verifier's adapters call; nothing else
+ * maps errors to statuses.
  */
 import type { OAuthErrorCode } from './oauth';
 import type { FieldError } from './problem';

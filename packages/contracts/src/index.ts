@@ -1,5 +1,6 @@
 export * from './admin-api';
 export * from './auth-api';
+export * from './bearer';
 export * from './claims';
 export * from './errors';
 export * from './health';
@@ -7,6 +8,7 @@ export * from './jwks';
 export * from './oauth';
 export * from './openapi';
 export * from './problem';
+export * from './problem-response';
 export * from './resource-api';
 export * from './roles';
 export * from './sessions-api';

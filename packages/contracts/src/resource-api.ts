@@ -1,33 +1,13 @@
 /** Response bodies of the resource service. */
 import { z } from 'zod';
-
-/** The claims of the caller's token that the resource service used. */
-export const verifiedClaimsSchema = z.object({
-  iss: z.string(),
-  sub: z.string().meta({ description: "The user's id." }),
-  aud: z.union([z.string(), z.array(z.string())]),
-  exp: z.int(),
-  iat: z.int(),
-  jti: z.string(),
-  username: z.string(),
-  scope: z
-    .string()
-    .optional()
-    .meta({
-      description: 'Space-separated scopes (RFC 9068 §2.2.3).',
-      examples: ['profile admin'],
-    }),
-  sid: z.string().optional().meta({ description: 'The session the token belongs to.' }),
-  client_id: z.string().optional(),
-});
-export type VerifiedClaims = z.infer<typeof verifiedClaimsSchema>;
+import { accessTokenClaimsSchema } from './claims';
 
 /** `GET /protected` 200 body. */
 export const protectedResponseSchema = z.object({
   /** `Hello, <username>! This is a protected resource.` */
   message: z.string().meta({ examples: ['Hello, alice! This is a protected resource.'] }),
   /** The verified claims the answer was built from. */
-  claims: verifiedClaimsSchema,
+  claims: accessTokenClaimsSchema,
 });
 export type ProtectedResponse = z.infer<typeof protectedResponseSchema>;
 

@@ -19,11 +19,14 @@ export class ConfigError extends Error {
 /**
  * Parses the variables a schema names out of an environment. An empty
  * string counts as unset (Compose passes `${VAR:-}` as ""), so defaults
- * apply. Every problem is reported at once, not the first only.
+ * apply. Every problem is reported at once, not the first only: also
+ * `alsoRefused`, what checks across variables found (see assessSecrets),
+ * except for a variable the schema already refused.
  */
 export function parseEnv<Shape extends z.ZodRawShape>(
   shape: Shape,
   env: Record<string, string | undefined>,
+  alsoRefused: readonly ConfigIssue[] = [],
 ): z.output<z.ZodObject<Shape>> {
   const input: Record<string, string> = {};
   for (const name of Object.keys(shape)) {
@@ -31,14 +34,15 @@ export function parseEnv<Shape extends z.ZodRawShape>(
     if (value !== undefined && value !== '') input[name] = value;
   }
   const result = z.object(shape).safeParse(input);
-  if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((issue) => ({
+  const issues: ConfigIssue[] = result.success
+    ? []
+    : result.error.issues.map((issue) => ({
         variable: String(issue.path[0] ?? '(environment)'),
         reason: issue.message,
-      })),
-    );
-  }
+      }));
+  const refused = new Set(issues.map((issue) => issue.variable));
+  issues.push(...alsoRefused.filter((issue) => !refused.has(issue.variable)));
+  if (!result.success || issues.length > 0) throw new ConfigError(issues);
   return result.data;
 }
 

@@ -2,7 +2,12 @@ import cors from '@koa/cors';
 import type { Middleware } from 'koa';
 
 /** Response headers a browser script may read: the ones clients act on. */
-export const CORS_EXPOSED_HEADERS = ['Retry-After', 'WWW-Authenticate', 'X-Request-Id'] as const;
+export const CORS_EXPOSED_HEADERS = [
+  'Retry-After',
+  'WWW-Authenticate',
+  'X-Request-Id',
+  'X-Client-Request-Id',
+] as const;
 
 /**
  * Cross-origin access for browser clients, off unless origins are listed.

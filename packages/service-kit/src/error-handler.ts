@@ -68,6 +68,7 @@ function typeNameOf(value: unknown): string {
 /** Response headers that describe the exchange, not the answer: kept on an error. */
 const KEEP_ON_ERROR = new Set([
   'x-request-id',
+  'x-client-request-id',
   'connection',
   'accept-encoding',
   'x-content-type-options',

@@ -8,6 +8,7 @@ export * from './metrics';
 export * from './openapi';
 export * from './problem';
 export * from './request-context';
+export * from './secrets';
 export * from './security-headers';
 export * from './server';
 export * from './shutdown';

@@ -4,8 +4,15 @@ import type { Logger } from './logger';
 
 /** What the kit puts on `ctx.state` for every request. */
 export interface RequestState {
+  /** Generated here for every request: the id of the logs, the audit trail and 5xx bodies. */
   requestId: string;
-  /** A child logger carrying the request id. */
+  /**
+   * The caller's `X-Request-Id`, when it sent an acceptable one: its own
+   * label, kept beside ours and never in its place, since a client can
+   * give any request any id (another request's, another user's).
+   */
+  clientRequestId: string | undefined;
+  /** A child logger carrying both ids. */
   log: Logger;
   /** How errors are answered: problem+json unless a route (the OAuth endpoints) says `oauth`. */
   errorFormat?: 'problem' | 'oauth';
@@ -34,40 +41,52 @@ export function routeOf(ctx: { _matchedRoute?: unknown }): string {
  */
 class RequestStateImpl implements RequestState {
   readonly requestId: string;
+  readonly clientRequestId: string | undefined;
   readonly #logger: Logger;
   #log: Logger | undefined;
 
-  constructor(requestId: string, logger: Logger) {
+  constructor(requestId: string, clientRequestId: string | undefined, logger: Logger) {
     this.requestId = requestId;
+    this.clientRequestId = clientRequestId;
     this.#logger = logger;
   }
 
   get log(): Logger {
-    this.#log ??= this.#logger.child({ req_id: this.requestId });
+    this.#log ??= this.#logger.child(idsOf(this));
     return this.#log;
   }
 }
 
+/** The ids a log line carries: ours always, the client's when it sent one. */
+function idsOf(state: RequestState): { req_id: string; client_req_id?: string } {
+  return state.clientRequestId === undefined
+    ? { req_id: state.requestId }
+    : { req_id: state.requestId, client_req_id: state.clientRequestId };
+}
+
 /**
- * Assigns the request id (the caller's `x-request-id` when acceptable, else a
- * new UUID), echoes it, and writes one access-log line when the response is
- * done. The line carries the path without its query string: a query could
- * hold a token.
+ * Assigns the request id, a new UUID, and sends it as `X-Request-Id`; keeps
+ * the caller's `X-Request-Id` apart, when acceptable, and echoes it as
+ * `X-Client-Request-Id` for the caller to match its requests with. Writes
+ * one access-log line when the response is done, with both ids and the
+ * path without its query string (a query could hold a token).
  */
 export function requestContext(logger: Logger): Middleware<RequestState> {
   return async function assignRequestContext(ctx, next) {
     const started = process.hrtime.bigint();
     const offered = ctx.get('x-request-id');
-    const requestId = ACCEPTABLE_REQUEST_ID.test(offered) ? offered : randomUUID();
-    ctx.state = new RequestStateImpl(requestId, logger);
-    ctx.set('X-Request-Id', requestId);
+    const clientRequestId = ACCEPTABLE_REQUEST_ID.test(offered) ? offered : undefined;
+    const state = new RequestStateImpl(randomUUID(), clientRequestId, logger);
+    ctx.state = state;
+    ctx.set('X-Request-Id', state.requestId);
+    if (clientRequestId !== undefined) ctx.set('X-Client-Request-Id', clientRequestId);
     try {
       await next();
     } finally {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       logger.info(
         {
-          req_id: requestId,
+          ...idsOf(state),
           method: ctx.method,
           path: ctx.path,
           route: routeOf(ctx as { _matchedRoute?: unknown }),

@@ -8,6 +8,7 @@ import {
   httpMetrics,
   type Logger,
   metricsRoutes,
+  publicSecretsNotice,
   type Registry,
   type RequestState,
   requestContext,
@@ -38,7 +39,7 @@ import { createSessionMetrics } from './sessions/session-metrics';
 import { SessionPurger } from './sessions/session-purge';
 import { createSessionService } from './sessions/session-service';
 import { createAccessTokenIssuer } from './tokens/access-token';
-import { createAccessTokenVerifier } from './tokens/access-token-verifier';
+import { createLocalTokenVerifier } from './tokens/local-token-verifier';
 import { CommonPasswords } from './users/common-passwords';
 import { createPasswordChanger } from './users/password-change';
 import { PasswordHasher } from './users/password-hasher';
@@ -111,7 +112,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
     };
     const sessions = createSessionService(sessionDeps);
     const refresher = createTokenRefresher({ ...sessionDeps, sessions });
-    const verifier = createAccessTokenVerifier(config.tokens, keys);
+    const verifier = createLocalTokenVerifier(config.tokens, keys);
     const changePassword = createPasswordChanger({
       pool,
       hasher,
@@ -151,6 +152,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
           return { status: 'up' };
         },
         signing_keys: signingKeysReadiness(signingKeys, config.keys.refreshIntervalMs),
+        ...publicSecretsNotice(config.publicSecrets, logger),
       }),
       discoveryRoutes({ issuer: config.tokens.issuer, keys, maxAge: config.keys.jwksMaxAge }),
       userRoutes({

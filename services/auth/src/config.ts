@@ -1,10 +1,12 @@
 import {
+  assessSecrets,
   ConfigError,
   envVar,
   LOG_LEVELS,
   type MetricsListener,
   metricsListenerOf,
   parseEnv,
+  type SecretSpec,
 } from '@authpair/service-kit';
 import { z } from 'zod';
 import { type KeyEncryptionKeys, parseKeyEncryptionKeys } from './keys/key-encryption';
@@ -35,6 +37,7 @@ const shape = {
   JWT_AUDIENCE: envVar.string('authpair-resource'),
   TOKEN_CLIENT_ID: envVar.string('authpair'),
   ACCESS_TOKEN_TTL: envVar.int(900, 30, 86_400),
+  OWN_TOKEN_CLOCK_TOLERANCE: envVar.int(5, 0, 30),
   REFRESH_TOKEN_TTL: envVar.int(14 * DAY, 1, 400 * DAY),
   SESSION_MAX_AGE: envVar.int(90 * DAY, 1, 400 * DAY),
   REFRESH_REUSE_GRACE_SECONDS: envVar.int(5, 0, 60),
@@ -62,7 +65,18 @@ const shape = {
   LOGIN_ADDRESS_WINDOW: envVar.int(3600, 1, 86_400),
   REGISTRATION_ADDRESS_MAX: envVar.int(20, 1, 1_000_000),
   REGISTRATION_ADDRESS_WINDOW: envVar.int(3600, 1, 86_400),
+  // `production` refuses public and weak secrets (see service-kit/src/secrets.ts).
+  NODE_ENV: envVar.string('development'),
+  ALLOW_PUBLIC_SECRETS: envVar.bool(false),
 };
+
+/** The variables that hold secrets: refused in production when public or weak. */
+const SECRETS = {
+  DATABASE_URL: 'database-url',
+  PASSWORD_PEPPER: 'text',
+  REVOCATION_FEED_TOKEN: 'text',
+  KEY_ENCRYPTION_KEYS: 'key-encryption-keys',
+} as const satisfies SecretSpec;
 
 /** What `auth-admin` reads: the database and the keys' settings, no HTTP or password settings. */
 const ADMIN_VARIABLES = [
@@ -82,6 +96,8 @@ const ADMIN_VARIABLES = [
   'VERIFIER_JWKS_COOLDOWN',
   'VERIFIER_CLOCK_TOLERANCE',
   'BCRYPT_COST',
+  'NODE_ENV',
+  'ALLOW_PUBLIC_SECRETS',
 ] as const satisfies ReadonlyArray<keyof typeof shape>;
 
 const adminShape = {
@@ -121,6 +137,13 @@ export interface AuthConfig {
     readonly audience: string;
     readonly clientId: string;
     readonly accessTokenTtl: number;
+    /**
+     * Seconds of clock skew allowed on `exp`, `nbf` and `iat` when this
+     * service checks its own access tokens (its replicas' clocks may differ
+     * a little). Not `keys.verifiers.clockTolerance`, which is what the key
+     * schedule assumes of other verifiers.
+     */
+    readonly clockTolerance: number;
   };
   readonly sessions: {
     /** Seconds a refresh token lives unused: the session's inactivity bound. */
@@ -176,6 +199,8 @@ export interface AuthConfig {
     /** Registration attempts per client address. */
     readonly registrationAddress: RateLimitSetting;
   };
+  /** Secret variables holding a value published in this repository, accepted (ALLOW_PUBLIC_SECRETS, or not production). */
+  readonly publicSecrets: readonly string[];
 }
 
 /** The subset of the configuration `auth-admin` needs (no HTTP settings; the pepper only if set). */
@@ -218,7 +243,8 @@ function keysSection(vars: AdminVars): AuthConfig['keys'] {
 
 /** Parses the environment; throws a ConfigError naming every bad variable. */
 export function loadAuthConfig(env: Record<string, string | undefined> = process.env): AuthConfig {
-  const vars = parseEnv(shape, env);
+  const secrets = assessSecrets(env, SECRETS);
+  const vars = parseEnv(shape, env, secrets.issues);
   // The revocation feed lists sessions revoked in the last access-token lifetime (a day at most).
   if (vars.SESSION_RETENTION_DAYS === 1)
     throw new ConfigError([
@@ -238,6 +264,7 @@ export function loadAuthConfig(env: Record<string, string | undefined> = process
       audience: vars.JWT_AUDIENCE,
       clientId: vars.TOKEN_CLIENT_ID,
       accessTokenTtl: vars.ACCESS_TOKEN_TTL,
+      clockTolerance: vars.OWN_TOKEN_CLOCK_TOLERANCE,
     }),
     sessions: Object.freeze({
       refreshTokenTtl: vars.REFRESH_TOKEN_TTL,
@@ -257,6 +284,7 @@ export function loadAuthConfig(env: Record<string, string | undefined> = process
       loginAddress: limit(vars.LOGIN_ADDRESS_MAX_FAILURES, vars.LOGIN_ADDRESS_WINDOW),
       registrationAddress: limit(vars.REGISTRATION_ADDRESS_MAX, vars.REGISTRATION_ADDRESS_WINDOW),
     }),
+    publicSecrets: Object.freeze(secrets.publicInUse),
   });
 }
 
@@ -264,7 +292,9 @@ export function loadAuthConfig(env: Record<string, string | undefined> = process
 export function loadAdminConfig(
   env: Record<string, string | undefined> = process.env,
 ): AdminConfig {
-  const vars = parseEnv(adminShape, env);
+  const { PASSWORD_PEPPER, DATABASE_URL, KEY_ENCRYPTION_KEYS } = SECRETS;
+  const secrets = assessSecrets(env, { PASSWORD_PEPPER, DATABASE_URL, KEY_ENCRYPTION_KEYS });
+  const vars = parseEnv(adminShape, env, secrets.issues);
   return Object.freeze({
     logLevel: vars.LOG_LEVEL,
     database: databaseSection(vars),

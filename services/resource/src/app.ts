@@ -8,27 +8,32 @@ import {
   httpMetrics,
   type Logger,
   metricsRoutes,
+  publicSecretsNotice,
   type Registry,
   type RequestState,
   requestContext,
   securityHeaders,
   servedElsewhere,
 } from '@authpair/service-kit';
+import {
+  createVerifier,
+  type JwksCache,
+  type RevocationList,
+  type Verifier,
+} from '@authpair/verifier';
+import { koaBearer } from '@authpair/verifier/koa';
 import Koa from 'koa';
 import type { ResourceConfig } from './config';
 import { adminReportRoutes } from './http/routes/admin-reports';
 import { protectedRoutes } from './http/routes/protected';
-import { RevocationList } from './revocation/revocation-list';
-import { createRevocationMetrics } from './revocation/revocation-metrics';
-import { JwksCache } from './verify/jwks-cache';
-import { createJwksMetrics } from './verify/jwks-metrics';
-import { createVerificationMetrics } from './verify/verification-metrics';
-import { AccessTokenVerifier } from './verify/verifier';
+import { createVerifierMetrics } from './metrics/verifier-metrics';
+import { verifierOptionsOf } from './verifier-options';
 
 export interface ResourceService {
   app: Koa<RequestState>;
+  /** The verifier: JWKS cache, verified-token cache, revocation list. */
+  verifier: Verifier;
   jwks: JwksCache;
-  verifier: AccessTokenVerifier;
   revocations: RevocationList;
   /** This instance's Prometheus registry, served at `/metrics`. */
   metrics: Registry;
@@ -40,39 +45,28 @@ export interface ResourceServiceOptions {
   fetch?: typeof fetch;
 }
 
-/** Beyond the verifier's own bounds, how long a revoked sid is kept: covers clock skew with the issuer. */
-const REVOCATION_RETENTION_MARGIN_MS = 60_000;
-
-/** The composition root: JWKS cache -> verifier -> routes -> Koa. No database. */
+/**
+ * The composition root: @authpair/verifier (its metrics on this service's
+ * registry) -> its Koa adapter -> routes -> Koa. No database.
+ */
 export async function createResourceService(
   config: ResourceConfig,
   logger: Logger,
   options: ResourceServiceOptions = {},
 ): Promise<ResourceService> {
   const metrics = createMetricsRegistry('resource');
-  const jwksMetrics = createJwksMetrics(metrics);
-  const jwks = new JwksCache(config.jwks, logger, options.fetch, jwksMetrics.observer);
-  jwksMetrics.track(jwks);
-  const verifier = new AccessTokenVerifier(config.tokens, jwks);
-  const verificationMetrics = createVerificationMetrics(metrics);
-  verificationMetrics.track(verifier.cache);
-  const revocationMetrics = createRevocationMetrics(metrics);
-  const revocations = new RevocationList(
-    {
-      ...config.revocations,
-      // Past iat + max age (+ tolerance) the verifier refuses the token anyway.
-      retentionMs:
-        (config.tokens.maxTokenAge + config.tokens.clockTolerance) * 1000 +
-        REVOCATION_RETENTION_MARGIN_MS,
-    },
+  const verifierMetrics = createVerifierMetrics(metrics);
+  const verifier = createVerifier({
+    ...verifierOptionsOf(config),
     logger,
-    options.fetch,
-    revocationMetrics.events,
-  );
-  revocationMetrics.observe(revocations);
-  // Both first reads at once. Neither failure is fatal: the service starts, reports
+    observer: verifierMetrics.observer,
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+  });
+  verifierMetrics.track(verifier);
+  // Neither first read failing is fatal: the service starts, reports
   // unready, and keeps trying; tokens get 503 until both have been read.
-  await Promise.all([jwks.start(), revocations.start()]);
+  await verifier.ready();
+  const revocations = verifier.revocations as RevocationList; // the feed is required here (config.ts)
 
   // No `proxy`: nothing here depends on the client's address, scheme or host.
   const app = new Koa<RequestState>();
@@ -83,31 +77,20 @@ export async function createResourceService(
   app.use(corsPolicy(config.corsAllowedOrigins));
   app.use(errorHandler());
   const health = healthRoutes({
-    jwks: async () => {
-      const { status: cache, ...facts } = jwks.snapshot();
-      const status = cache === 'fresh' ? 'up' : cache === 'stale' ? 'degraded' : 'down';
-      return { status, cache, ...facts };
-    },
-    revocations: async () => {
-      const { status: list, ...facts } = revocations.snapshot();
-      // Failing open keeps serving, so the instance stays in rotation, flagged.
-      const outdated = config.revocations.failClosed ? 'down' : 'degraded';
-      return { status: list === 'current' ? 'up' : outdated, list, ...facts };
-    },
+    jwks: async () => verifier.health().checks.jwks,
+    revocations: async () => verifier.health().checks.revocations ?? { status: 'down' },
+    ...publicSecretsNotice(config.publicSecrets, logger),
   });
-  const protectedDeps = {
-    verifier,
-    revocations,
-    realm: config.realm,
-    metrics: verificationMetrics,
-  };
+  // Errors go to errorHandler above, which renders them with the challenge
+  // for the realm the adapter records, and logs what a 5xx hides.
+  const bearer = koaBearer(verifier, { errors: 'throw' });
   const documents = apiDocumentRoutes(
     buildOpenApiDocument(RESOURCE_API, { omit: servedElsewhere(config.metricsListener) }),
   );
   for (const router of [
     health,
-    protectedRoutes(protectedDeps),
-    adminReportRoutes({ ...protectedDeps, jwks }),
+    protectedRoutes(bearer),
+    adminReportRoutes(bearer, verifier),
     documents,
     // With METRICS_PORT, /metrics leaves this port for its own listener (start.ts).
     ...(config.metricsListener === undefined ? [metricsRoutes(metrics)] : []),
@@ -118,13 +101,10 @@ export async function createResourceService(
 
   return {
     app,
-    jwks,
     verifier,
+    jwks: verifier.jwks,
     revocations,
     metrics,
-    async close() {
-      jwks.stop();
-      revocations.stop();
-    },
+    close: () => verifier.close(),
   };
 }

@@ -1,5 +1,6 @@
 import { REVOCATION_FEED_PATH } from '@authpair/contracts';
 import {
+  assessSecrets,
   ConfigError,
   envVar,
   LOG_LEVELS,
@@ -35,6 +36,9 @@ const shape = {
   REVOCATION_TIMEOUT_MS: envVar.int(2000, 100, 30_000),
   REVOCATION_FAIL_MODE: envVar.oneOf(['closed', 'open'], 'closed'),
   CORS_ALLOWED_ORIGINS: envVar.origins(),
+  // `production` refuses public and weak secrets (see service-kit/src/secrets.ts).
+  NODE_ENV: envVar.string('development'),
+  ALLOW_PUBLIC_SECRETS: envVar.bool(false),
 };
 
 /** The resource service's validated, immutable configuration. */
@@ -82,12 +86,15 @@ export interface ResourceConfig {
     /** Refuse tokens (503) once the feed is older than `maxLagMs` (ASVS 16.5), rather than accept them. */
     readonly failClosed: boolean;
   };
+  /** Secret variables holding a value published in this repository, accepted (ALLOW_PUBLIC_SECRETS, or not production). */
+  readonly publicSecrets: readonly string[];
 }
 
 export function loadResourceConfig(
   env: Record<string, string | undefined> = process.env,
 ): ResourceConfig {
-  const vars = parseEnv(shape, env);
+  const secrets = assessSecrets(env, { REVOCATION_FEED_TOKEN: 'text' });
+  const vars = parseEnv(shape, env, secrets.issues);
   if (vars.REVOCATION_MAX_LAG_MS <= vars.REVOCATION_POLL_INTERVAL_MS)
     throw new ConfigError([
       {
@@ -127,5 +134,6 @@ export function loadResourceConfig(
       timeoutMs: vars.REVOCATION_TIMEOUT_MS,
       failClosed: vars.REVOCATION_FAIL_MODE === 'closed',
     }),
+    publicSecrets: Object.freeze(secrets.publicInUse),
   });
 }

@@ -28,6 +28,7 @@ describe('auth configuration', () => {
       audience: 'authpair-resource',
       clientId: 'authpair',
       accessTokenTtl: 900,
+      clockTolerance: 5,
     });
     expect(config.sessions).toEqual({
       refreshTokenTtl: 14 * 86_400,
@@ -95,6 +96,19 @@ describe('auth configuration', () => {
     ]);
     expect(issuesOf({ ...required, SESSION_RETENTION_DAYS: '-1' })).toEqual([
       'SESSION_RETENTION_DAYS: must be at least 0',
+    ]);
+  });
+
+  it('reads the tolerance for its own tokens apart from the one it assumes of other verifiers', () => {
+    const config = loadAuthConfig({
+      ...required,
+      OWN_TOKEN_CLOCK_TOLERANCE: '2',
+      VERIFIER_CLOCK_TOLERANCE: '120',
+    });
+    expect(config.tokens.clockTolerance).toBe(2);
+    expect(config.keys.verifiers.clockTolerance).toBe(120);
+    expect(issuesOf({ ...required, OWN_TOKEN_CLOCK_TOLERANCE: '60' })).toEqual([
+      'OWN_TOKEN_CLOCK_TOLERANCE: must be at most 30',
     ]);
   });
 

@@ -11,7 +11,10 @@ export interface AuditActor {
 export interface AuditContext {
   actor: AuditActor;
   clientAddress: string | null;
+  /** The id this service gave the request (`req_id` in its log lines). */
   requestId: string | null;
+  /** The caller's own `X-Request-Id`, kept apart: any client can send any id. */
+  clientRequestId: string | null;
 }
 
 /** Small facts about an event (ids, reasons, counts); never a secret. */
@@ -29,6 +32,7 @@ export const SERVICE_AUDIT: AuditContext = {
   actor: { kind: 'service', userId: null },
   clientAddress: null,
   requestId: null,
+  clientRequestId: null,
 };
 
 /** Changes made with `auth-admin`: an operator holding the database's credentials. */
@@ -36,15 +40,26 @@ export const CLI_AUDIT: AuditContext = {
   actor: { kind: 'cli', userId: null },
   clientAddress: null,
   requestId: null,
+  clientRequestId: null,
 };
 
 /** The context's columns as statement parameters, in `AUDIT_CONTEXT_COLUMNS` order. */
 export function auditContextParams(context: AuditContext): unknown[] {
-  return [context.actor.kind, context.actor.userId, context.clientAddress, context.requestId];
+  return [
+    context.actor.kind,
+    context.actor.userId,
+    context.clientAddress,
+    context.requestId,
+    context.clientRequestId,
+  ];
 }
 
 /** The columns `auditContextParams` fills. */
-export const AUDIT_CONTEXT_COLUMNS = 'actor_kind, actor_user_id, client_address, request_id';
+export const AUDIT_CONTEXT_COLUMNS =
+  'actor_kind, actor_user_id, client_address, request_id, client_request_id';
+
+/** Their SQL types, in that order: for parameters in a SELECT list, which are otherwise text. */
+export const AUDIT_CONTEXT_TYPES = ['text', 'uuid', 'text', 'text', 'text'] as const;
 
 /**
  * Appends one event. Call it with the transaction of the change it records
@@ -58,7 +73,7 @@ export async function recordAudit(
 ): Promise<void> {
   await db.query(
     `INSERT INTO audit_events (type, target_user_id, detail, ${AUDIT_CONTEXT_COLUMNS})
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
     [
       record.type,
       record.targetUserId ?? null,

@@ -19,6 +19,7 @@ interface AuditRow {
   target_user_id: string | null;
   client_address: string | null;
   request_id: string | null;
+  client_request_id: string | null;
   detail: Record<string, unknown>;
 }
 
@@ -29,7 +30,7 @@ export function createAuditQueries(db: Queryable) {
     async list(filter: AuditFilter): Promise<{ events: AuditEvent[]; more: boolean }> {
       const { rows } = await db.query<AuditRow>(
         `SELECT id::text AS id, type, occurred_at, actor_kind, actor_user_id, target_user_id,
-                client_address, request_id, detail
+                client_address, request_id, client_request_id, detail
            FROM audit_events
           WHERE ($1::uuid IS NULL OR target_user_id = $1 OR actor_user_id = $1)
             AND ($2::text IS NULL OR type = $2)
@@ -52,6 +53,7 @@ export function createAuditQueries(db: Queryable) {
           target_user_id: row.target_user_id,
           client_address: row.client_address,
           request_id: row.request_id,
+          client_request_id: row.client_request_id,
           detail: row.detail,
         }),
       );

@@ -17,7 +17,7 @@ export function createOutput(json: boolean, streams: Streams): Output {
   return {
     json,
     text(line = '') {
-      if (!json) streams.stdout(`${line}\n`);
+      if (!json) streams.stdout(`${printableLines(line)}\n`);
     },
     result(value) {
       if (json) streams.stdout(`${JSON.stringify(value, null, 2)}\n`);
@@ -31,8 +31,30 @@ export function formatTime(date: Date | null | undefined): string {
   return `${date.toISOString().slice(0, 19).replace('T', ' ')}Z`;
 }
 
-/** Columns padded to their widest cell, separated by two spaces. */
-export function table(header: string[], rows: string[][]): string {
+/** Control and format characters: a terminal acts on them (cursor moves, colours, erasing lines). */
+const UNPRINTABLE = /[\p{Cc}\p{Cf}]/gu;
+const UNPRINTABLE_BUT_NEWLINE = /(?!\n)[\p{Cc}\p{Cf}]/gu;
+
+const shown = (char: string) => `\\u{${(char.codePointAt(0) as number).toString(16)}}`;
+
+/**
+ * Text from the database made safe for a terminal: each control or format
+ * character is shown as `\u{…}` instead of being acted on. Rows can be
+ * written by someone other than this service (a kid or a username set with
+ * SQL), and must not rewrite or hide the lines an operator reads.
+ */
+export function printableCell(text: string): string {
+  return text.replace(UNPRINTABLE, shown);
+}
+
+/** printableCell for text of several lines: line breaks kept, every other control shown. */
+export function printableLines(text: string): string {
+  return text.replace(UNPRINTABLE_BUT_NEWLINE, shown);
+}
+
+/** Columns padded to their widest cell, separated by two spaces; cells made printable. */
+export function table(header: string[], rawRows: string[][]): string {
+  const rows = rawRows.map((row) => row.map(printableCell));
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
   );

@@ -8,7 +8,7 @@ import { createPool } from '../db/pool';
 import { KeyDecryptionError } from '../keys/key-encryption';
 import { KeyStepRefused } from '../keys/key-rules';
 import { COMMAND_GROUPS } from './commands';
-import { createOutput, type Streams } from './output';
+import { createOutput, printableLines, type Streams } from './output';
 import {
   type Command,
   CommandFailed,
@@ -152,7 +152,7 @@ export async function runAuthAdmin(argv: string[], options: RunOptions): Promise
   const out = createOutput(json, options);
   const fail = (code: number, message: string, details: Record<string, unknown> = {}) => {
     if (json) out.result({ error: { message, ...details } });
-    else options.stderr(`auth-admin: ${message}\n`);
+    else options.stderr(`auth-admin: ${printableLines(message)}\n`);
     return code;
   };
 

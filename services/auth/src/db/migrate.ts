@@ -136,11 +136,24 @@ async function applyPending(
     } catch (error) {
       // On a lost connection the server has rolled back already; report the migration's error.
       await client.query('ROLLBACK').catch(() => undefined);
-      throw new Error(`migration ${migration.name} failed`, { cause: error });
+      throw new Error(`migration ${migration.name} failed: ${whyItFailed(error)}`, {
+        cause: error,
+      });
     }
     applied.push(migration.name);
     const outOfOrder = migration.version < latest;
     logger.info({ migration: migration.name, out_of_order: outOfOrder }, 'migration applied');
   }
   return applied;
+}
+
+/**
+ * The server's words for a failed migration, with its detail and hint: a
+ * migration that refuses to run (see 0008) says there why and what to do,
+ * and the operator reads this line, not the error's cause.
+ */
+function whyItFailed(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const { detail, hint } = error as { detail?: unknown; hint?: unknown };
+  return [error.message, detail, hint].filter((part) => typeof part === 'string').join(' ');
 }

@@ -2,7 +2,7 @@ import { AuthpairError } from '@authpair/contracts';
 import { type RequestState, readBearerToken } from '@authpair/service-kit';
 import type { Middleware } from 'koa';
 import type { SessionService } from '../sessions/session-service';
-import type { AccessTokenPrincipal, AccessTokenVerifier } from '../tokens/access-token-verifier';
+import type { AccessTokenPrincipal, LocalTokenVerifier } from '../tokens/local-token-verifier';
 
 /** `ctx.state` behind `requireSession`. */
 export interface SessionState extends RequestState {
@@ -10,7 +10,7 @@ export interface SessionState extends RequestState {
 }
 
 export interface AuthenticateDeps {
-  verifier: AccessTokenVerifier;
+  verifier: LocalTokenVerifier;
   sessions: SessionService;
   realm: string;
 }

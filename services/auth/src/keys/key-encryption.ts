@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { PUBLIC_SECRETS } from '@authpair/service-kit';
 
 /** AES-256-GCM: a 32-byte key, a 96-bit IV (NIST SP 800-38D §8.2), a 128-bit tag. */
 const CIPHER = 'aes-256-gcm';
@@ -56,6 +57,19 @@ export class KeyEncryptionKeys {
 
   has(id: string): boolean {
     return this.#keys.has(id);
+  }
+
+  /**
+   * Whether the KEK `id` is one published in this repository (the compose
+   * file's `local-only`, under whatever id): what it sealed is open to
+   * anyone holding a copy of the database.
+   */
+  isPublic(id: string): boolean {
+    const key = this.#keys.get(id);
+    return (
+      key !== undefined &&
+      PUBLIC_SECRETS.keyEncryptionKeys.some((known) => Buffer.from(known, 'base64').equals(key))
+    );
   }
 
   /** Seals `plaintext` (a PKCS#8 DER private key) for the row of `kid` under the current KEK. */

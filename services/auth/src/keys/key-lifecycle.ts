@@ -7,6 +7,7 @@ import { generateSigningKey } from './generate';
 import type { KeyEncryptionKeys, SealedKey } from './key-encryption';
 import { type KeyWork, withKeyLock, withKeyLockIfFree } from './key-lock';
 import { createKeyQueries, type KeyQueries, type KeyState, type StoredKey } from './key-queries';
+import { resealUnderCurrentKek } from './key-rewrap';
 import {
   activationSafeAt,
   earlyActivation,
@@ -14,7 +15,6 @@ import {
   KeyStepRefused,
   removalSafeAt,
 } from './key-rules';
-import { resealUnderCurrentKek, sealPlaintextKeys } from './key-sealing';
 import { verifyStoredKey } from './key-verification';
 import type { KeySchedule } from './schedule';
 
@@ -47,8 +47,12 @@ export interface StepResult {
 export interface RewrapResult {
   kekId: string;
   rewrapped: string[];
-  /** Keys that were still in plaintext (written before encryption at rest) and are now sealed. */
-  sealed: string[];
+  /**
+   * Of those, the keys that were sealed under a public KEK (the compose
+   * default): anyone with a copy of the database from before can open
+   * them, so they must be rotated out, not just re-sealed.
+   */
+  exposed: string[];
 }
 
 interface NewKey {
@@ -72,7 +76,6 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
   /** Each state change is audited in the transaction that makes it. */
   const audited = (db: Queryable, type: AuditEventType, detail: AuditDetail) =>
     recordAudit(db, options.audit, { type, detail });
-  const sealPlaintext = (keys: KeyQueries) => sealPlaintextKeys(keys, encryption);
 
   /** Generated outside any transaction: RSA generation can take seconds, a lock must not. */
   async function newKey(): Promise<NewKey> {
@@ -123,13 +126,12 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
 
   return {
     /**
-     * At start: seals any plaintext private key, then makes sure one active
-     * key exists. Replicas starting together each may generate a key; the
-     * lock and the re-check let exactly one insert it.
+     * At start: makes sure one active key exists. Replicas starting
+     * together each may generate a key; the lock and the re-check let
+     * exactly one insert it. Nothing here seals a key it did not generate:
+     * a private key found in the database was put there by someone else.
      */
     async initialise(): Promise<void> {
-      const sealed = await locked(sealPlaintext);
-      if (sealed.length > 0) logger.info({ kids: sealed }, 'plaintext signing keys sealed');
       const stored = await createKeyQueries(pool).all();
       const stale = stored.filter(
         (key) => key.kekId !== null && key.kekId !== encryption.currentId,
@@ -149,11 +151,20 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
       });
     },
 
-    /** Every key and the database's clock, for `keys list`. */
-    async list(): Promise<{ now: Date; keys: StoredKey[] }> {
+    /**
+     * Every key and the database's clock, for `keys list`, with why each
+     * published row that fails verification is refused: an operator must
+     * not mistake a row written into the table by someone else for a key.
+     */
+    async list(): Promise<{ now: Date; keys: StoredKey[]; refused: Map<string, string> }> {
       const keys = createKeyQueries(pool);
-      const [now, all] = await Promise.all([keys.now(), keys.all()]);
-      return { now, keys: all };
+      const [now, all, published] = await Promise.all([keys.now(), keys.all(), keys.published()]);
+      const refused = new Map<string, string>();
+      for (const row of published)
+        await verifyStoredKey(row, encryption).catch((error: Error) =>
+          refused.set(row.kid, error.message),
+        );
+      return { now, keys: all, refused };
     },
 
     /** Adds a pending key that the scheduler activates once verifiers can know it. */
@@ -238,11 +249,16 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
     /** Re-seals every private key under the current KEK (after adding a new KEK in front). */
     async rewrap(): Promise<RewrapResult> {
       const result = await locked(async (keys, db) => {
-        const sealed = await sealPlaintext(keys);
-        const rewrapped = await resealUnderCurrentKek(keys, encryption);
-        const count = rewrapped.length + sealed.length;
-        await audited(db, 'signing_keys_rewrapped', { kek_id: encryption.currentId, keys: count });
-        return { kekId: encryption.currentId, rewrapped, sealed };
+        const resealed = await resealUnderCurrentKek(keys, encryption);
+        await audited(db, 'signing_keys_rewrapped', {
+          kek_id: encryption.currentId,
+          keys: resealed.length,
+        });
+        return {
+          kekId: encryption.currentId,
+          rewrapped: resealed.map(({ kid }) => kid),
+          exposed: resealed.filter(({ from }) => encryption.isPublic(from)).map(({ kid }) => kid),
+        };
       });
       logger.info(result, 'signing keys re-wrapped');
       return result;

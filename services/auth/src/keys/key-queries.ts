@@ -199,19 +199,11 @@ export function createKeyQueries(db: Queryable) {
         `UPDATE signing_keys
             SET state = 'retired', retired_at = COALESCE(retired_at, now()),
                 remove_at = COALESCE(remove_at, now()),
-                private_key = NULL, private_key_ciphertext = NULL, private_key_iv = NULL,
-                private_key_tag = NULL, kek_id = NULL
+                private_key_ciphertext = NULL, private_key_iv = NULL, private_key_tag = NULL,
+                kek_id = NULL
           WHERE kid = $1`,
         [kid],
       );
-    },
-
-    /** Keys still holding a plaintext private key (written before 0004), locked for sealing. */
-    async plaintextKeys(): Promise<Array<{ kid: string; state: KeyState; pem: string }>> {
-      const { rows } = await db.query<{ kid: string; state: KeyState; private_key: string }>(
-        `SELECT kid, state, private_key FROM signing_keys WHERE private_key IS NOT NULL FOR UPDATE`,
-      );
-      return rows.map((row) => ({ kid: row.kid, state: row.state, pem: row.private_key }));
     },
 
     /** Keys sealed under another KEK than `kekId`, locked for re-wrapping. */
@@ -227,12 +219,11 @@ export function createKeyQueries(db: Queryable) {
       });
     },
 
-    /** Stores a (re)sealed private key and clears any plaintext copy. */
+    /** Stores a re-sealed private key. */
     async storeSealed(kid: string, sealed: SealedKey): Promise<void> {
       await db.query(
         `UPDATE signing_keys
-            SET private_key = NULL, private_key_ciphertext = $2, private_key_iv = $3,
-                private_key_tag = $4, kek_id = $5
+            SET private_key_ciphertext = $2, private_key_iv = $3, private_key_tag = $4, kek_id = $5
           WHERE kid = $1`,
         [kid, sealed.ciphertext, sealed.iv, sealed.tag, sealed.kekId],
       );

@@ -1,5 +1,10 @@
 import type { SessionEndReason } from '@authpair/contracts';
-import { AUDIT_CONTEXT_COLUMNS, type AuditContext, auditContextParams } from '../audit/audit-log';
+import {
+  AUDIT_CONTEXT_COLUMNS,
+  AUDIT_CONTEXT_TYPES,
+  type AuditContext,
+  auditContextParams,
+} from '../audit/audit-log';
 import type { Queryable } from '../db/pool';
 
 /**
@@ -263,9 +268,9 @@ export function createSessionQueries(db: Queryable) {
       const { clause, params } = where(selector);
       const first = 2 + params.length;
       // Typed, since a parameter in a SELECT list would otherwise be taken as text.
-      const context = ['text', 'uuid', 'text', 'text']
-        .map((type, offset) => `$${first + offset}::${type}`)
-        .join(', ');
+      const context = AUDIT_CONTEXT_TYPES.map((type, offset) => `$${first + offset}::${type}`).join(
+        ', ',
+      );
       const { rows } = await db.query<{ id: string }>(
         `WITH target AS (
            SELECT s.id FROM sessions s WHERE ${clause} AND s.revoked_at IS NULL

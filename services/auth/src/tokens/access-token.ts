@@ -20,7 +20,7 @@ export interface TokenSubject {
 
 /** The RFC 9068 claim set for a subject at a moment; pure, so it is unit-tested alone. */
 export function buildAccessTokenClaims(
-  settings: AuthConfig['tokens'],
+  settings: Pick<AuthConfig['tokens'], 'issuer' | 'audience' | 'clientId' | 'accessTokenTtl'>,
   subject: TokenSubject,
   nowSeconds: number,
   jti: string,

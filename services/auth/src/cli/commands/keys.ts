@@ -3,7 +3,7 @@ import type { KeyLifecycle, StepResult } from '../../keys/key-lifecycle';
 import type { StoredKey } from '../../keys/key-queries';
 import { explainTerms, formatDuration } from '../../keys/schedule';
 import { keyLifecycleOf, keyScheduleOf } from '../../keys/signing-keys';
-import { formatTime, table } from '../output';
+import { formatTime, printableCell, table } from '../output';
 import type { Command, CommandContext, CommandGroup } from '../registry';
 
 const DAY_MS = 86_400_000;
@@ -16,7 +16,7 @@ function when(date: Date | null, now: Date): string {
 }
 
 /** A key for `--json`: snake_case, ISO 8601 times, null when not set. */
-function keyJson(key: StoredKey) {
+function keyJson(key: StoredKey, refused?: string) {
   const iso = (date: Date | null) => date?.toISOString() ?? null;
   return {
     kid: key.kid,
@@ -29,6 +29,8 @@ function keyJson(key: StoredKey) {
     retiring_at: iso(key.retiringAt),
     remove_at: iso(key.removeAt),
     retired_at: iso(key.retiredAt),
+    /** Why the service refuses this row (never publishes it, never signs with it); null: trusted or retired. */
+    refused: refused ?? null,
   };
 }
 
@@ -96,10 +98,11 @@ function kidStep(spec: {
         options.force === true,
       );
       out.result({ changed, forced, key: keyJson(key) });
-      if (!changed) out.text(`${key.kid} is already ${key.state}; nothing to do.`);
+      const kid = printableCell(key.kid);
+      if (!changed) out.text(`${kid} is already ${key.state}; nothing to do.`);
       else
         out.text(
-          `${spec.done} ${key.kid}${forced ? ' (forced, before the schedule deemed it safe)' : ''}.`,
+          `${spec.done} ${kid}${forced ? ' (forced, before the schedule deemed it safe)' : ''}.`,
         );
     },
   };
@@ -114,7 +117,7 @@ export const keyCommands: CommandGroup = {
       name: 'list',
       summary: 'every key: kid, state, KEK, created, activates, retires, leaves the JWKS',
       async run(context) {
-        const { now, keys } = await keyLifecycleOf(
+        const { now, keys, refused } = await keyLifecycleOf(
           context.pool,
           context.config,
           context.logger,
@@ -127,7 +130,7 @@ export const keyCommands: CommandGroup = {
             retiring_ms: schedule.retiringMs,
             rotation_days: context.config.keys.rotationDays,
           },
-          keys: keys.map(keyJson),
+          keys: keys.map((key) => keyJson(key, refused.get(key.kid))),
         });
         context.out.text(
           table(
@@ -135,6 +138,14 @@ export const keyCommands: CommandGroup = {
             keys.map((key) => keyRow(key, now)),
           ),
         );
+        if (refused.size > 0) {
+          context.out.text();
+          context.out.text(
+            `REFUSED: ${refused.size} row(s) fail verification; the service never publishes them or signs with them.`,
+          );
+          context.out.text('They were not written by authpair: find out how they got there.');
+          for (const reason of refused.values()) context.out.text(`  ${printableCell(reason)}`);
+        }
         context.out.text();
         context.out.text(`Database time: ${formatTime(now)}.`);
         printSchedule(context, keys, now);
@@ -176,16 +187,14 @@ export const keyCommands: CommandGroup = {
       summary: 'seal every private key under the current key-encryption key (the first one)',
       async run({ pool, config, logger, out }) {
         const result = await keyLifecycleOf(pool, config, logger, CLI_AUDIT).rewrap();
-        out.result({
-          kek_id: result.kekId,
-          rewrapped: result.rewrapped,
-          sealed_from_plaintext: result.sealed,
-        });
+        out.result({ kek_id: result.kekId, rewrapped: result.rewrapped, exposed: result.exposed });
         out.text(
           `Re-wrapped ${result.rewrapped.length} key(s) under "${result.kekId}"; every private key is now sealed with it.`,
         );
-        if (result.sealed.length > 0)
-          out.text(`Sealed ${result.sealed.length} key(s) that were stored in plaintext.`);
+        if (result.exposed.length > 0)
+          out.text(
+            `WARNING: ${result.exposed.join(', ')} was sealed under a key-encryption key published in this repository: anyone with a copy of the database from before can sign with it. Rotate it out: \`keys rotate\`, then \`keys activate <new kid>\` once that is safe; the old key then retires on schedule.`,
+          );
         const others = config.keys.encryption.ids.filter((id) => id !== result.kekId);
         if (others.length > 0)
           out.text(`${others.join(', ')} can now be removed from KEY_ENCRYPTION_KEYS.`);

@@ -6,16 +6,14 @@ import {
   tokenRequestSchema,
 } from '@authpair/contracts';
 import type { RequestState } from '@authpair/service-kit';
+import { InvalidTokenError } from '@authpair/verifier';
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { z } from 'zod';
 import type { TokenRefresher } from '../../sessions/refresh';
 import { looksLikeRefreshToken } from '../../sessions/refresh-token';
 import type { SessionService } from '../../sessions/session-service';
-import {
-  type AccessTokenVerifier,
-  InvalidAccessTokenError,
-} from '../../tokens/access-token-verifier';
+import type { LocalTokenVerifier } from '../../tokens/local-token-verifier';
 import { auditContextOf } from '../audit-context';
 import { readBody } from '../body';
 import { sendGrant } from '../token-response';
@@ -24,7 +22,7 @@ import { fieldErrors } from '../validate';
 export interface OAuthRouteDeps {
   refresher: TokenRefresher;
   sessions: SessionService;
-  verifier: AccessTokenVerifier;
+  verifier: LocalTokenVerifier;
   /** The one (public, first-party) client tokens are issued to. */
   clientId: string;
 }
@@ -95,7 +93,7 @@ export function oauthRoutes({ refresher, sessions, verifier, clientId }: OAuthRo
           actor: { kind: 'user', userId },
         });
       } catch (error) {
-        if (!(error instanceof InvalidAccessTokenError)) throw error;
+        if (!(error instanceof InvalidTokenError)) throw error;
       }
     }
     // RFC 7009 §2.2: 200 whether or not the token was known, valid or already revoked.

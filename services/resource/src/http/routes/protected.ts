@@ -1,14 +1,15 @@
 import type { ProtectedResponse } from '@authpair/contracts';
+import type { RequestState } from '@authpair/service-kit';
+import type { BearerState, KoaBearer } from '@authpair/verifier/koa';
 import Router from '@koa/router';
-import { type AuthenticatedDeps, authenticated } from '../authenticated';
-import type { AuthenticatedState } from '../bearer';
 
-export type ProtectedRouteDeps = AuthenticatedDeps;
+/** `ctx.state` on the routes behind the bearer middleware. */
+type ProtectedState = RequestState & BearerState;
 
 /** `GET /protected`: the endpoint the product started from. */
-export function protectedRoutes(deps: ProtectedRouteDeps): Router<AuthenticatedState> {
-  const router = new Router<AuthenticatedState>();
-  router.get('/protected', ...authenticated(deps), function greet(ctx) {
+export function protectedRoutes(bearer: KoaBearer): Router<ProtectedState> {
+  const router = new Router<ProtectedState>();
+  router.get('/protected', bearer.authenticate, function greet(ctx) {
     const { claims } = ctx.state;
     const body: ProtectedResponse = {
       message: `Hello, ${claims.username}! This is a protected resource.`,
