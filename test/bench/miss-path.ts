@@ -74,13 +74,22 @@ async function main(): Promise<void> {
     unpinSelf(pinning);
     await issuer.stop();
   }
+  // Paired within each round against the unmodified service under the same load:
+  // what one switch changes, with the machine's drift between rounds cancelled.
+  const perRequest = (m: Measurement) => (m.serverCpuSeconds / m.requests) * 1e6;
+  const reference = (load: LoadId) =>
+    results.get(VARIANTS.find((v) => v.load === load && v.server.id === 'resource') as Cell) ?? [];
   console.log(`server CPU µs per request, median of ${rounds} rounds of ${seconds} s:`);
   for (const cell of VARIANTS) {
     const ms = results.get(cell) ?? [];
-    const us = ms.map((m) => (m.serverCpuSeconds / m.requests) * 1e6);
+    const us = ms.map(perRequest);
+    const base = reference(cell.load).map(perRequest);
+    const paired = us.map((value, round) => value - (base[round] ?? Number.NaN));
     console.log(
-      `${median(us).toFixed(1).padStart(7)}  ${cell.load.padEnd(8)} ${cell.server.name}  ` +
+      `${median(us).toFixed(1).padStart(7)}  ${cell.load.padEnd(8)} ${cell.server.name.padEnd(48)} ` +
+        `vs the service: ${median(paired) >= 0 ? '+' : ''}${median(paired).toFixed(1)} µs  ` +
         `[${us.map((v) => v.toFixed(0)).join(', ')}]  ${Math.round(median(ms.map((m) => m.rps)))}/s, ` +
+        `core busy ${Math.round(100 * median(ms.map((m) => m.serverCpuSeconds / m.seconds)))}%, ` +
         `peak ${Math.round(Math.max(...ms.map((m) => m.peakRssMb)))} MB`,
     );
   }

@@ -1,8 +1,8 @@
 /**
  * What one token verification costs, layer by layer, without HTTP: the raw
  * RSA check, WebCrypto's (what jose calls), jose's jwtVerify as the minimal
- * Koa + jose peer calls it, and the resource service's verifier on a cache
- * miss. In-process, so neither sockets nor a load generator blur the
+ * Koa + jose peer calls it, and @authpair/verifier (what the resource
+ * service runs) on a cache miss. In-process, so neither sockets nor a load generator blur the
  * differences; process CPU (every thread: WebCrypto's RSA runs on libuv's
  * pool), 50 verifications in flight like the bench's 50 connections,
  * rounds alternating, medians.
@@ -13,10 +13,8 @@
  * compete with the main thread as they do there.
  */
 import { constants, createPublicKey, verify as cryptoVerify, webcrypto } from 'node:crypto';
+import { createTokenVerifier, createVerifier } from '@authpair/verifier';
 import { createLocalJWKSet, type JWK, jwtVerify } from 'jose';
-import { pino } from 'pino';
-import { JwksCache } from '../../services/resource/src/verify/jwks-cache';
-import { AccessTokenVerifier } from '../../services/resource/src/verify/verifier';
 import { TEST_AUDIENCE, TEST_ISSUER } from '../support/services';
 import { TestIssuer } from '../support/test-issuer';
 import { median } from './load';
@@ -76,32 +74,28 @@ async function main(): Promise<void> {
     requiredClaims: ['exp', 'iat', 'sub', 'jti'],
   };
   const jwksBody = JSON.stringify({ keys: [jwk] });
-  const jwks = new JwksCache(
-    {
-      url: 'http://jwks.test/jwks',
-      timeoutMs: 1000,
-      cooldownMs: 30_000,
-      defaultTtl: 3600,
-      minTtl: 30,
-      maxTtl: 3600,
-      maxStale: 3600,
-    },
-    pino({ level: 'silent' }),
-    async () =>
-      new Response(jwksBody, {
-        headers: { 'content-type': 'application/json', 'cache-control': 'max-age=3600' },
-      }),
-  );
-  await jwks.refresh();
-  const settings = {
+  const policy = {
     issuer: TEST_ISSUER,
     audience: TEST_AUDIENCE,
     clockTolerance: 5,
     maxTokenAge: 3600,
   };
+  const core = createTokenVerifier(policy, () => keyObject);
+  const verifierOf = (verifiedCacheSize: number) =>
+    createVerifier({
+      ...policy,
+      jwksUrl: 'http://jwks.test/jwks',
+      revocation: false,
+      verifiedCacheSize,
+      fetch: async () =>
+        new Response(jwksBody, {
+          headers: { 'content-type': 'application/json', 'cache-control': 'max-age=3600' },
+        }),
+    });
   // Size 0: no cache at all; 10,000: the default, its doorkeeper never admitting (every lookup misses).
-  const uncached = new AccessTokenVerifier({ ...settings, verifiedCacheSize: 0 }, jwks);
-  const missing = new AccessTokenVerifier({ ...settings, verifiedCacheSize: 10_000 }, jwks);
+  const uncached = verifierOf(0);
+  const missing = verifierOf(10_000);
+  await Promise.all([uncached.ready(), missing.ready()]);
 
   const paths: Path[] = [
     {
@@ -131,9 +125,10 @@ async function main(): Promise<void> {
       name: 'jose jwtVerify, KeyObject resolver',
       run: (token) => jwtVerify(token, async () => keyObject, joseOptions),
     },
-    { name: 'resource verifier, cache off (size 0)', run: (token) => uncached.verify(token) },
+    { name: '@authpair/verifier core (createTokenVerifier)', run: (token) => core(token) },
+    { name: '@authpair/verifier, cache off (size 0)', run: (token) => uncached.verify(token) },
     {
-      name: 'resource verifier, default cache, every lookup a miss',
+      name: '@authpair/verifier, default cache, every lookup a miss',
       run: (token) => missing.verify(token),
     },
   ];
@@ -154,7 +149,7 @@ async function main(): Promise<void> {
       `  ${median(values).toFixed(1).padStart(6)}  ${path.name}   [${values.map((v) => v.toFixed(0)).join(', ')}]\n`,
     );
   }
-  jwks.stop();
+  await Promise.all([uncached.close(), missing.close()]);
 }
 
 void main();
