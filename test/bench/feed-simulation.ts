@@ -139,8 +139,9 @@ async function openSessions(
   authUrl: string,
   postgres: BenchPostgres,
   count: number,
+  name: string,
 ): Promise<Sessions> {
-  const [user] = await registerUsers(authUrl, 'feed', 1);
+  const [user] = await registerUsers(authUrl, name, 1);
   const response = await fetch(`${authUrl}/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -346,8 +347,8 @@ export async function feedSimulation({
     const authUrl = auth.url;
     log(`feed: opening ${burst} sessions per population to end later`);
     const populationSessions: Sessions[] = [];
-    for (const _ of populations)
-      populationSessions.push(await openSessions(authUrl, postgres, burst));
+    for (const [index] of populations.entries())
+      populationSessions.push(await openSessions(authUrl, postgres, burst, `feed${index}`));
 
     pinSelf(pinning, pinning.generatorCore);
     // The replica's own background work (key refresh, metrics, timers), with no poller:

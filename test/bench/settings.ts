@@ -65,7 +65,7 @@ export function settingsFor(quick: boolean): Settings {
         warmupTokens: 500,
         verifiedTokenCache: 1000,
         distinctServers: ['koa-jose', 'koa-verifier', 'resource'],
-        feed: { pollers: [20], pollIntervalMs: 1000, phaseSeconds: 2, burst: 10 },
+        feed: { pollers: [10, 20], pollIntervalMs: 1000, phaseSeconds: 2, burst: 10 },
       }
     : {
         mode: 'full',
