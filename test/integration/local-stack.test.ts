@@ -64,6 +64,7 @@ describe('npm start', () => {
       EMBEDDED_POSTGRES_PORT: String(postgres),
       AUTHPAIR_DATA_DIR: data,
       BCRYPT_COST: '10',
+      REVOCATION_POLL_INTERVAL_MS: '200',
     });
     try {
       await eventually(started.output, (text) => text.includes('authpair is up'), {
@@ -73,6 +74,11 @@ describe('npm start', () => {
       });
       for (const port of [auth, resource])
         expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+      // Idle, the default log is silent: the feed polls (every 200 ms here: 15 in 3 s) and the
+      // probes log at debug. An absence can only be watched for a while, not awaited.
+      const before = started.output().length;
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      expect(started.output().slice(before)).toBe('');
 
       // As `timeout` or a supervisor would: to npm's process only. npm forwards it (twice)
       // and exits at once; what it ran must stop by itself, services first, and cleanly.

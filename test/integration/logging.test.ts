@@ -56,6 +56,31 @@ afterAll(async () => {
 });
 
 describe('logs', () => {
+  it('log what machines call on a schedule at debug when it succeeds, and at info when it is refused', async () => {
+    const tag = `scheduled-${randomBytes(4).toString('hex')}`;
+    const headers = { 'x-request-id': tag };
+    await request(`${auth.url}/readyz`, { headers });
+    await request(`${resource.url}/healthz`, { headers });
+    await request(`${auth.url}/metrics`, { headers });
+    await request(`${auth.url}${REVOCATION_FEED_PATH}`, {
+      headers: { ...headers, ...bearer(TEST_FEED_TOKEN) },
+    });
+    const refused = await request(`${auth.url}${REVOCATION_FEED_PATH}`, {
+      headers: { ...headers, ...bearer('not-the-feed-token') },
+    });
+    expect(refused.status).toBe(401);
+    const levels = capture.lines
+      .filter((line) => line.client_req_id === tag && line.msg === 'request')
+      .map((line) => [line.route, line.status, line.level]);
+    expect(levels).toEqual([
+      ['/readyz', 200, 'debug'],
+      ['/healthz', 200, 'debug'],
+      ['/metrics', 200, 'debug'],
+      [REVOCATION_FEED_PATH, 200, 'debug'],
+      [REVOCATION_FEED_PATH, 401, 'info'],
+    ]);
+  });
+
   it('write one JSON line per request with method, route, status, duration and both request ids', async () => {
     const response = await request(`${auth.url}/healthz`, {
       headers: { 'x-request-id': 'log-test-1' },

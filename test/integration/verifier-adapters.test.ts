@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { FRAMEWORKS, startAdapterTarget } from '../support/adapter-target';
 import type { AttackTarget } from '../support/attack-target';
 import { bearer, eventually, request } from '../support/http';
@@ -43,6 +44,23 @@ describe.each(FRAMEWORKS)('the %s adapter', (framework) => {
     );
     expectInvalidToken(refused);
     expect(refused.body.detail).toBe('the session of this token has ended');
+  });
+
+  it('names the path alone as the instance, whatever form the request target takes', async () => {
+    // Absolute-form (RFC 9112 §3.2.2), as sent to a proxy: the resource service answers
+    // `/protected`; the scheme, host and userinfo the client wrote are not echoed back.
+    const { port } = new URL(target.resource.url);
+    const body = await new Promise<string>((resolve, reject) => {
+      const path = 'http://user:secret@elsewhere.example/protected?x=1';
+      httpRequest({ host: '127.0.0.1', port, path }, (res) => {
+        let text = '';
+        res.on('data', (part: Buffer) => (text += part.toString('utf8')));
+        res.on('end', () => resolve(text));
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(JSON.parse(body)).toMatchObject({ code: 'missing_credentials', instance: '/protected' });
   });
 
   it('answers 503 jwks_unavailable with Retry-After while the keys cannot be fetched', async () => {

@@ -50,6 +50,19 @@ const outcome = (promise) => promise.then((claims) => claims.username, (error) =
 })();
 `;
 
+/** What a TypeScript app imports: the core and each adapter's types (the frameworks need not be installed). */
+const TYPES = `
+import { createVerifier } from '@authpair/verifier';
+import type { ExpressBearer } from '@authpair/verifier/express';
+import type { FastifyBearer } from '@authpair/verifier/fastify';
+import type { KoaBearer } from '@authpair/verifier/koa';
+export type Adapters = [ExpressBearer, FastifyBearer, KoaBearer];
+export const verifier = createVerifier({ issuer: 'i', audience: 'a', jwksUrl: 'http://x/jwks', revocation: false });
+`;
+/** The workspace's own compiler and Node types, so the scratch app installs nothing more. */
+const TSC = path.join(ROOT, 'node_modules/typescript/bin/tsc');
+const TYPE_ROOTS = path.join(ROOT, 'node_modules/@types');
+
 describe('the packed @authpair/verifier', () => {
   it('installs from its tarballs into an app outside the workspace and verifies tokens there', async () => {
     const { stdout: packed } = await run(
@@ -112,5 +125,35 @@ describe('the packed @authpair/verifier', () => {
       revoked: 'invalid_token',
       forged: 'invalid_token',
     });
+
+    // A TypeScript app finds the adapters' types under each module resolution in use,
+    // including node10, the default of `module: commonjs`, which ignores `exports`.
+    await writeFile(path.join(app, 'types.ts'), TYPES);
+    const failures: string[] = [];
+    for (const [module, moduleResolution] of [
+      ['commonjs', 'node10'],
+      ['nodenext', 'nodenext'],
+      ['preserve', 'bundler'],
+    ]) {
+      await run(
+        process.execPath,
+        [
+          TSC,
+          '--noEmit',
+          '--strict',
+          '--skipLibCheck',
+          '--types',
+          'node',
+          '--typeRoots',
+          TYPE_ROOTS,
+        ]
+          .concat(['--module', module as string, '--moduleResolution', moduleResolution as string])
+          .concat(['types.ts']),
+        { cwd: app },
+      ).catch((error: { stdout?: string }) =>
+        failures.push(`${moduleResolution}: ${error.stdout ?? String(error)}`),
+      );
+    }
+    expect(failures).toEqual([]);
   });
 });

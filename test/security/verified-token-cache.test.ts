@@ -82,6 +82,22 @@ describe('the verified-token cache', () => {
     expect(response.headers.get('www-authenticate')).toContain('error="invalid_token"');
   });
 
+  it('refuses a cached token once its kid names another key', async () => {
+    const replaced = generateTestKey();
+    issuer.keys.push(replaced);
+    await resource.jwks.refresh();
+    const token = issuer.mint({ key: replaced });
+    for (let i = 0; i < 3; i += 1) expect((await call(token)).status).toBe(200);
+    expect(resource.verifier.cache.size).toBeGreaterThan(0);
+    // The issuer publishes a new key under the old kid (a compromised key regenerated under its
+    // name): full verification refuses the token, so a cached verification must not stand either.
+    issuer.keys.splice(issuer.keys.indexOf(replaced), 1, generateTestKey(2048, replaced.kid));
+    await resource.jwks.refresh();
+    const response = await call(token);
+    expect(response.status).toBe(401);
+    expect(response.body).toMatchObject({ code: 'invalid_token' });
+  });
+
   it('refuses a cached token once it expires', async () => {
     const exp = Math.floor(Date.now() / 1000) + 2;
     const token = issuer.mint({ claims: { exp } });

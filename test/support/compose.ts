@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 
 const root = join(__dirname, '../..');
 
@@ -9,26 +9,43 @@ export interface ComposeResult {
 }
 
 /**
- * `docker compose` for one project of the repository's compose file. Each
- * test stack has its own project name, so it never touches a developer's
- * running stack and can always be removed whole.
+ * `docker compose` for one project of the repository's compose file (or
+ * of `files`, relative to the repository root). Each test stack has its
+ * own project name, so it never touches a developer's running stack and
+ * can always be removed whole.
  */
 export function compose(
   project: string,
   args: string[],
   env: Record<string, string> = {},
   timeoutMs = 600_000,
+  files: string[] = ['docker-compose.yml'],
+): Promise<ComposeResult> {
+  const fileArgs = files.flatMap((file) => ['-f', isAbsolute(file) ? file : join(root, file)]);
+  return run('docker', ['compose', '-p', project, ...fileArgs, ...args], env, timeoutMs);
+}
+
+/** A `docker` command (a container by id: restart, kill, inspect), its output and exit code. */
+export function docker(
+  args: string[],
+  timeoutMs = 120_000,
+  env: Record<string, string> = {},
+): Promise<ComposeResult> {
+  return run('docker', args, env, timeoutMs);
+}
+
+function run(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs: number,
 ): Promise<ComposeResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      'docker',
-      ['compose', '-p', project, '-f', join(root, 'docker-compose.yml'), ...args],
-      {
-        cwd: root,
-        env: { ...process.env, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(command, args, {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const collect = (chunk: Buffer) => (output += chunk.toString());
     child.stdout.on('data', collect);

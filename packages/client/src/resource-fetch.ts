@@ -44,12 +44,23 @@ export function resourceFetch(
 }
 
 /**
- * A stream given as `init.body` is consumed by the first send; any other
- * body can be sent again (a Request's own body is kept by the clone taken
- * before the first send).
+ * Whether `init.body` can be sent again: none, text, bytes, a Blob, a
+ * form, search params. Anything else is read once by the first send: a
+ * ReadableStream, and what Node's fetch also takes, an async iterable (a
+ * node:stream Readable, a generator), which a replay would send empty.
+ * A Request's own body is kept by the clone taken before the first send.
  */
-function isReplayable(init: RequestInit): boolean {
-  return !(typeof ReadableStream !== 'undefined' && init.body instanceof ReadableStream);
+function isReplayable({ body }: RequestInit): boolean {
+  return (
+    body === undefined ||
+    body === null ||
+    typeof body === 'string' ||
+    body instanceof ArrayBuffer ||
+    ArrayBuffer.isView(body) ||
+    (typeof Blob !== 'undefined' && body instanceof Blob) ||
+    (typeof FormData !== 'undefined' && body instanceof FormData) ||
+    (typeof URLSearchParams !== 'undefined' && body instanceof URLSearchParams)
+  );
 }
 
 function unauthorized(response: Response, why: string): AuthpairClientError {

@@ -14,6 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { REVOCATION_FEED_PATH } from '@authpair/contracts';
 import { createLogger, type Logger, onShutdownSignal } from '@authpair/service-kit';
 import { EmbeddedPostgresUnusableError, startEmbeddedPostgres } from './embedded-postgres';
 import { localKeyEncryptionKeys, localPepper } from './local-secrets';
@@ -96,6 +97,10 @@ async function main(): Promise<void> {
         PORT: resourcePort,
         METRICS_PORT: env.RESOURCE_METRICS_PORT,
         JWKS_URL: env.JWKS_URL ?? `http://127.0.0.1:${authPort}/.well-known/jwks.json`,
+        // With INTERNAL_PORT the feed is only on auth's internal listener.
+        ...(env.INTERNAL_PORT && !env.REVOCATION_FEED_URL
+          ? { REVOCATION_FEED_URL: `http://127.0.0.1:${env.INTERNAL_PORT}${REVOCATION_FEED_PATH}` }
+          : {}),
       },
       `http://127.0.0.1:${resourcePort}`,
       logger,

@@ -1,5 +1,6 @@
 import type { DependencyCheck, LivenessReport, ReadinessReport } from '@authpair/contracts';
 import Router from '@koa/router';
+import type { Draining } from './draining';
 
 /** A readiness probe for one dependency; it must settle within its own timeout. */
 export type ReadinessCheck = () => Promise<DependencyCheck>;
@@ -40,8 +41,18 @@ export async function readiness(
   return report;
 }
 
-/** `GET /healthz` (the process answers) and `GET /readyz` (its dependencies do). */
-export function healthRoutes(checks: Record<string, ReadinessCheck>, timeoutMs = 2000): Router {
+export interface HealthOptions {
+  /** Each check's own bound, ms. */
+  timeoutMs?: number;
+  /** While it drains, the instance is unready whatever its dependencies say (check `shutdown`). */
+  draining?: Draining;
+}
+
+/** `GET /healthz` (the process answers) and `GET /readyz` (its dependencies do, and it is not stopping). */
+export function healthRoutes(
+  checks: Record<string, ReadinessCheck>,
+  { timeoutMs = 2000, draining }: HealthOptions = {},
+): Router {
   const router = new Router();
   router.get('/healthz', function liveness(ctx) {
     const body: LivenessReport = { status: 'ok' };
@@ -49,6 +60,11 @@ export function healthRoutes(checks: Record<string, ReadinessCheck>, timeoutMs =
   });
   router.get('/readyz', async function readinessProbe(ctx) {
     const report = await readiness(checks, timeoutMs);
+    const stopping = draining?.reason;
+    if (stopping !== undefined) {
+      report.checks.shutdown = { status: 'down', detail: stopping };
+      report.status = 'unready';
+    }
     ctx.status = report.status === 'ready' ? 200 : 503;
     ctx.body = report;
   });

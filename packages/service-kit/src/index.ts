@@ -1,6 +1,7 @@
 export * from './bearer';
 export * from './config';
 export * from './cors';
+export * from './draining';
 export * from './error-handler';
 export * from './health';
 export * from './logger';

@@ -2,6 +2,7 @@ import type { RequestListener } from 'node:http';
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import type { Draining } from './draining';
 import { routeOf } from './request-context';
 import { securityHeaders } from './security-headers';
 import { listen, type RunningServer } from './server';
@@ -105,12 +106,21 @@ export interface Listeners {
  * and then the service is closed too: a start that fails leaves nothing open.
  */
 export async function listenWithMetrics(
-  service: { app: { callback(): RequestListener }; metrics: Registry; close(): Promise<void> },
+  service: {
+    app: { callback(): RequestListener };
+    metrics: Registry;
+    close(): Promise<void>;
+    draining?: Draining;
+  },
   config: { port: number; host: string; metricsListener: MetricsListener | undefined },
 ): Promise<Listeners> {
   let server: RunningServer | undefined;
   try {
-    server = await listen(service.app.callback(), { port: config.port, host: config.host });
+    server = await listen(service.app.callback(), {
+      port: config.port,
+      host: config.host,
+      draining: service.draining,
+    });
     const metricsServer =
       config.metricsListener === undefined
         ? undefined

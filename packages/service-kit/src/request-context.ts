@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { METRICS_PATH, REVOCATION_FEED_PATH } from '@authpair/contracts';
 import type { Middleware } from 'koa';
 import type { Logger } from './logger';
 
@@ -65,11 +66,20 @@ function idsOf(state: RequestState): { req_id: string; client_req_id?: string } 
 }
 
 /**
+ * Paths machines call on a schedule: probes, scrapes, and the revocation
+ * feed every resource replica polls each second. Answered well, they log
+ * at `debug`, so that an idle service's default log is silent and what a
+ * person needs stands out; a refusal or failure still logs at `info`.
+ */
+const SCHEDULED_PATHS = new Set(['/healthz', '/readyz', METRICS_PATH, REVOCATION_FEED_PATH]);
+
+/**
  * Assigns the request id, a new UUID, and sends it as `X-Request-Id`; keeps
  * the caller's `X-Request-Id` apart, when acceptable, and echoes it as
  * `X-Client-Request-Id` for the caller to match its requests with. Writes
  * one access-log line when the response is done, with both ids and the
- * path without its query string (a query could hold a token).
+ * path without its query string (a query could hold a token); at `debug`
+ * for a scheduled caller's successful request (SCHEDULED_PATHS).
  */
 export function requestContext(logger: Logger): Middleware<RequestState> {
   return async function assignRequestContext(ctx, next) {
@@ -84,17 +94,19 @@ export function requestContext(logger: Logger): Middleware<RequestState> {
       await next();
     } finally {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-      logger.info(
-        {
-          ...idsOf(state),
-          method: ctx.method,
-          path: ctx.path,
-          route: routeOf(ctx as { _matchedRoute?: unknown }),
-          status: ctx.status,
-          duration_ms: Math.round(durationMs * 1000) / 1000,
-        },
-        'request',
-      );
+      const level = ctx.status < 400 && SCHEDULED_PATHS.has(ctx.path) ? 'debug' : 'info';
+      if (logger.isLevelEnabled(level))
+        logger[level](
+          {
+            ...idsOf(state),
+            method: ctx.method,
+            path: ctx.path,
+            route: routeOf(ctx as { _matchedRoute?: unknown }),
+            status: ctx.status,
+            duration_ms: Math.round(durationMs * 1000) / 1000,
+          },
+          'request',
+        );
     }
   };
 }

@@ -1,5 +1,6 @@
 import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Draining } from './draining';
 
 /** Node answers 431 itself when the request's headers exceed this (RFC 6585 §5). */
 export const MAX_HEADER_BYTES = 16 * 1024;
@@ -7,6 +8,8 @@ export const MAX_HEADER_BYTES = 16 * 1024;
 export interface ListenOptions {
   port: number;
   host: string;
+  /** Once it begins, every response closes its connection: keep-alive clients move to another instance. */
+  draining?: Draining | undefined;
 }
 
 /** A listening HTTP server and a graceful way to stop it. */
@@ -27,7 +30,7 @@ export interface RunningServer {
 
 export async function listen(
   handler: RequestListener,
-  { port, host }: ListenOptions,
+  { port, host, draining }: ListenOptions,
 ): Promise<RunningServer> {
   // Responses not yet finished, so a stop can tell their clients not to reuse the connection.
   const inFlight = new Set<ServerResponse>();
@@ -46,7 +49,7 @@ export async function listen(
         // Its connection is idle now; while stopping it must not wait for another request.
         if (stopping) setImmediate(() => server.closeIdleConnections());
       });
-      if (stopping) refuseKeepAlive(res);
+      if (stopping || draining?.reason !== undefined) refuseKeepAlive(res);
       handler(req, res);
     },
   );

@@ -7,11 +7,22 @@ import {
   problemResponse,
 } from '@authpair/contracts';
 
-/** The path of a request target, without its query string (which may hold a token). */
+/**
+ * The path of a request target, without its query string (which may hold a
+ * token), as Koa's `ctx.path` reads it: an absolute-form target
+ * (`GET http://host/x`, RFC 9112 §3.2.2) gives its path alone, never the
+ * scheme, host or userinfo the client wrote.
+ */
 export function pathOf(target: string | undefined): string {
   if (target === undefined) return '/';
-  const query = target.indexOf('?');
-  return query === -1 ? target : target.slice(0, query);
+  const end = target.search(/[?#]/);
+  const path = end === -1 ? target : target.slice(0, end);
+  if (path.startsWith('/')) return path;
+  try {
+    return new URL(path).pathname;
+  } catch {
+    return '/';
+  }
 }
 
 /**

@@ -195,9 +195,9 @@ export class Verifier {
   }
 
   async #verifyAndRemember(token: string): Promise<Readonly<AccessTokenClaims>> {
-    const { claims, kid } = await this.#verifyInFull(token);
+    const { claims, kid, key } = await this.#verifyInFull(token);
     const expiresAt = Math.min(claims.exp * 1000, claims.iat * 1000 + this.#maxTokenAgeMs);
-    return this.cache.set(token, claims, kid, expiresAt);
+    return this.cache.set(token, claims, { kid, key }, expiresAt);
   }
 }
 

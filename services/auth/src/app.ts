@@ -2,13 +2,16 @@ import { AUTH_API, buildOpenApiDocument } from '@authpair/contracts';
 import {
   apiDocumentRoutes,
   corsPolicy,
+  createDraining,
   createMetricsRegistry,
+  type Draining,
   errorHandler,
   healthRoutes,
   httpMetrics,
   type Logger,
   metricsRoutes,
   publicSecretsNotice,
+  type ReadinessCheck,
   type Registry,
   type RequestState,
   requestContext,
@@ -22,6 +25,7 @@ import { classifyDatabaseError } from './db/errors';
 import { migrate } from './db/migrate';
 import { createPool, waitForDatabase } from './db/pool';
 import { requireSession } from './http/authenticate';
+import { INTERNAL_PATH_PREFIX, internalApp } from './http/internal-app';
 import { createOutcomeMetrics } from './http/outcome-metrics';
 import { requireAdmin } from './http/require-admin';
 import { adminRoutes } from './http/routes/admin';
@@ -68,6 +72,10 @@ export interface AuthService {
   sessionPurger: SessionPurger;
   /** This instance's Prometheus registry, served at `/metrics`. */
   metrics: Registry;
+  /** Begun on SIGTERM: `/readyz` says unready while the instance still serves (see main.ts). */
+  draining: Draining;
+  /** With `INTERNAL_PORT`: the app serving `/internal/*` there (start.ts listens); else undefined. */
+  internalApp: Koa<RequestState> | undefined;
   /** Stops the key scheduler and the purge, releases the pool and the hashing threads. Call after the server stopped. */
   close(): Promise<void>;
 }
@@ -141,19 +149,30 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
     });
     app.silent = true; // errors are logged by the error handler, with the request id
     app.use(requestContext(logger));
-    app.use(httpMetrics(metrics));
+    const httpDurations = httpMetrics(metrics);
+    app.use(httpDurations);
     app.use(securityHeaders());
     app.use(corsPolicy(config.corsAllowedOrigins));
     app.use(errorHandler({ classify: classifyDatabaseError }));
+    const draining = createDraining();
+    const readinessChecks: Record<string, ReadinessCheck> = {
+      postgres: async () => {
+        await pool.query('SELECT 1');
+        return { status: 'up' };
+      },
+      signing_keys: signingKeysReadiness(signingKeys, config.keys.refreshIntervalMs),
+      ...publicSecretsNotice(config.publicSecrets, logger),
+    };
+    const internal = internalRoutes({
+      pool,
+      feedToken: config.revocationFeed.token,
+      windowSeconds: config.tokens.accessTokenTtl + FEED_MARGIN_SECONDS,
+    });
+    // With INTERNAL_PORT, /internal/* leaves this port for its own listener (start.ts).
+    const internalElsewhere = config.internalListener !== undefined;
+    const omitMetrics = servedElsewhere(config.metricsListener);
     for (const router of [
-      healthRoutes({
-        postgres: async () => {
-          await pool.query('SELECT 1');
-          return { status: 'up' };
-        },
-        signing_keys: signingKeysReadiness(signingKeys, config.keys.refreshIntervalMs),
-        ...publicSecretsNotice(config.publicSecrets, logger),
-      }),
+      healthRoutes(readinessChecks, { draining }),
       discoveryRoutes({ issuer: config.tokens.issuer, keys, maxAge: config.keys.jwksMaxAge }),
       userRoutes({
         users,
@@ -170,13 +189,13 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
         pool,
         authorize: [authenticate, requireAdmin(administration)],
       }),
-      internalRoutes({
-        pool,
-        feedToken: config.revocationFeed.token,
-        windowSeconds: config.tokens.accessTokenTtl + FEED_MARGIN_SECONDS,
-      }),
+      ...(internalElsewhere ? [] : [internal]),
       apiDocumentRoutes(
-        buildOpenApiDocument(AUTH_API, { omit: servedElsewhere(config.metricsListener) }),
+        buildOpenApiDocument(AUTH_API, {
+          omit: (operation) =>
+            omitMetrics(operation) ||
+            (internalElsewhere && operation.path.startsWith(INTERNAL_PATH_PREFIX)),
+        }),
       ),
       // With METRICS_PORT, /metrics leaves this port for its own listener (start.ts).
       ...(config.metricsListener === undefined ? [metricsRoutes(metrics)] : []),
@@ -193,6 +212,10 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
       signingKeys,
       sessionPurger,
       metrics,
+      draining,
+      internalApp: internalElsewhere
+        ? internalApp({ routes: internal, logger, httpDurations })
+        : undefined,
       async close() {
         // Settled, not all: a failing stop must not keep the pool and the threads open.
         await Promise.allSettled([signingKeys?.stop(), sessionPurger.stop()]);

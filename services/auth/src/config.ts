@@ -1,6 +1,7 @@
 import {
   assessSecrets,
   ConfigError,
+  DEFAULT_SHUTDOWN_DELAY_MS,
   envVar,
   LOG_LEVELS,
   type MetricsListener,
@@ -28,6 +29,8 @@ const shape = {
   LOG_LEVEL: envVar.oneOf(LOG_LEVELS, 'info'),
   METRICS_PORT: envVar.optionalInt(0, 65535),
   METRICS_HOST: envVar.string().optional(),
+  INTERNAL_PORT: envVar.optionalInt(0, 65535),
+  SHUTDOWN_DELAY_MS: envVar.int(DEFAULT_SHUTDOWN_DELAY_MS, 0, 300_000),
   DATABASE_URL: envVar.string(),
   DB_POOL_MAX: envVar.int(10, 1, 200),
   DB_CONNECT_TIMEOUT_MS: envVar.int(3000, 100, 60_000),
@@ -124,6 +127,10 @@ export interface AuthConfig {
   readonly logLevel: (typeof LOG_LEVELS)[number];
   /** Where `/metrics` is served instead of the public port; undefined: on the public port. */
   readonly metricsListener: MetricsListener | undefined;
+  /** Where `/internal/*` (the revocation feed) is served instead of the public port (`INTERNAL_PORT`); undefined: on the public port. */
+  readonly internalListener: { readonly port: number; readonly host: string } | undefined;
+  /** On SIGTERM, how long the instance reports unready while still serving before its listener closes, ms. */
+  readonly shutdownDelayMs: number;
   readonly database: {
     readonly url: string;
     readonly poolMax: number;
@@ -258,6 +265,11 @@ export function loadAuthConfig(env: Record<string, string | undefined> = process
     host: vars.HOST,
     logLevel: vars.LOG_LEVEL,
     metricsListener: metricsListenerOf(vars),
+    internalListener:
+      vars.INTERNAL_PORT === undefined
+        ? undefined
+        : Object.freeze({ port: vars.INTERNAL_PORT, host: vars.HOST }),
+    shutdownDelayMs: vars.SHUTDOWN_DELAY_MS,
     database: databaseSection(vars),
     tokens: Object.freeze({
       issuer: vars.JWT_ISSUER,

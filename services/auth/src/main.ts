@@ -16,7 +16,10 @@ async function main(): Promise<void> {
   }
   const logger = createLogger({ service: 'auth', level: config.logLevel });
   const running = await startAuthService(config, logger);
-  onShutdownSignal(logger, () => running.stop());
+  onShutdownSignal(logger, () => running.stop(), {
+    draining: running.draining,
+    delayMs: config.shutdownDelayMs,
+  });
 }
 
 main().catch((error: unknown) => {

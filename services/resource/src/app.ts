@@ -2,13 +2,16 @@ import { buildOpenApiDocument, RESOURCE_API } from '@authpair/contracts';
 import {
   apiDocumentRoutes,
   corsPolicy,
+  createDraining,
   createMetricsRegistry,
+  type Draining,
   errorHandler,
   healthRoutes,
   httpMetrics,
   type Logger,
   metricsRoutes,
   publicSecretsNotice,
+  type ReadinessCheck,
   type Registry,
   type RequestState,
   requestContext,
@@ -37,6 +40,8 @@ export interface ResourceService {
   revocations: RevocationList;
   /** This instance's Prometheus registry, served at `/metrics`. */
   metrics: Registry;
+  /** Begun on SIGTERM: `/readyz` says unready while the instance still serves (see main.ts). */
+  draining: Draining;
   close(): Promise<void>;
 }
 
@@ -76,11 +81,13 @@ export async function createResourceService(
   app.use(securityHeaders());
   app.use(corsPolicy(config.corsAllowedOrigins));
   app.use(errorHandler());
-  const health = healthRoutes({
+  const draining = createDraining();
+  const readinessChecks: Record<string, ReadinessCheck> = {
     jwks: async () => verifier.health().checks.jwks,
     revocations: async () => verifier.health().checks.revocations ?? { status: 'down' },
     ...publicSecretsNotice(config.publicSecrets, logger),
-  });
+  };
+  const health = healthRoutes(readinessChecks, { draining });
   // Errors go to errorHandler above, which renders them with the challenge
   // for the realm the adapter records, and logs what a 5xx hides.
   const bearer = koaBearer(verifier, { errors: 'throw' });
@@ -105,6 +112,7 @@ export async function createResourceService(
     jwks: verifier.jwks,
     revocations,
     metrics,
+    draining,
     close: () => verifier.close(),
   };
 }

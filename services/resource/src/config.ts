@@ -2,6 +2,7 @@ import { REVOCATION_FEED_PATH } from '@authpair/contracts';
 import {
   assessSecrets,
   ConfigError,
+  DEFAULT_SHUTDOWN_DELAY_MS,
   envVar,
   LOG_LEVELS,
   type MetricsListener,
@@ -16,6 +17,7 @@ const shape = {
   LOG_LEVEL: envVar.oneOf(LOG_LEVELS, 'info'),
   METRICS_PORT: envVar.optionalInt(0, 65535),
   METRICS_HOST: envVar.string().optional(),
+  SHUTDOWN_DELAY_MS: envVar.int(DEFAULT_SHUTDOWN_DELAY_MS, 0, 300_000),
   JWKS_URL: envVar.url('http://localhost:4000/.well-known/jwks.json'),
   JWT_ISSUER: envVar.url('http://localhost:4000'),
   JWT_AUDIENCE: envVar.string('authpair-resource'),
@@ -48,6 +50,8 @@ export interface ResourceConfig {
   readonly logLevel: (typeof LOG_LEVELS)[number];
   /** Where `/metrics` is served instead of the public port; undefined: on the public port. */
   readonly metricsListener: MetricsListener | undefined;
+  /** On SIGTERM, how long the instance reports unready while still serving before its listener closes, ms. */
+  readonly shutdownDelayMs: number;
   readonly realm: string;
   /** Origins allowed to call from a browser (CORS); empty: CORS off. */
   readonly corsAllowedOrigins: readonly string[];
@@ -107,6 +111,7 @@ export function loadResourceConfig(
     host: vars.HOST,
     logLevel: vars.LOG_LEVEL,
     metricsListener: metricsListenerOf(vars),
+    shutdownDelayMs: vars.SHUTDOWN_DELAY_MS,
     realm: vars.AUTH_REALM,
     corsAllowedOrigins: Object.freeze(vars.CORS_ALLOWED_ORIGINS),
     tokens: Object.freeze({

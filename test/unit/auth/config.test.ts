@@ -137,4 +137,21 @@ describe('auth configuration', () => {
       'METRICS_PORT: must be at most 65535',
     ]);
   });
+  it('serves /internal/* on the public port unless INTERNAL_PORT is set, then on HOST', () => {
+    expect(loadAuthConfig(required).internalListener).toBeUndefined();
+    expect(
+      loadAuthConfig({ ...required, HOST: '10.0.0.5', INTERNAL_PORT: '4100' }).internalListener,
+    ).toEqual({ port: 4100, host: '10.0.0.5' });
+    expect(issuesOf({ ...required, INTERNAL_PORT: '70000' })).toEqual([
+      'INTERNAL_PORT: must be at most 65535',
+    ]);
+  });
+
+  it('waits SHUTDOWN_DELAY_MS (5 s unless set) between reporting unready and closing the listener', () => {
+    expect(loadAuthConfig(required).shutdownDelayMs).toBe(5000);
+    expect(loadAuthConfig({ ...required, SHUTDOWN_DELAY_MS: '0' }).shutdownDelayMs).toBe(0);
+    expect(issuesOf({ ...required, SHUTDOWN_DELAY_MS: '-1' })).toEqual([
+      'SHUTDOWN_DELAY_MS: must be at least 0',
+    ]);
+  });
 });

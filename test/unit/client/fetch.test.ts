@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { AuthpairClient, type AuthpairClientError } from '@authpair/client';
 import { API_URL, FakeAuth, optionsFor, PASSWORD, reported, settle } from './fakes';
 
@@ -102,6 +103,27 @@ describe('fetch for a resource server', () => {
     await settle();
     expect(auth.tokenCalls).toBe(1);
     expect((await client.fetch(`${API_URL}/protected`)).status).toBe(200);
+  });
+
+  it('does not replay a body that is an async iterable (a Node stream, a generator): the 401 is an error', async () => {
+    const iterables = {
+      generator: () =>
+        (async function* () {
+          yield new TextEncoder().encode('streamed');
+        })(),
+      'node:stream Readable': () => Readable.from([Buffer.from('streamed')]),
+    };
+    for (const [kind, bodyOf] of Object.entries(iterables)) {
+      auth.refusedByResource.add(client.getSession()?.accessToken as string);
+      const calls = auth.resourceCalls;
+      const error = await client
+        .fetch(`${API_URL}/upload`, { method: 'PUT', body: bodyOf(), duplex: 'half' } as never)
+        .catch((caught: AuthpairClientError) => caught);
+      expect([kind, (error as AuthpairClientError).code]).toEqual([kind, 'unauthorized']);
+      // A replay would have sent it again with nothing left to read: an empty upload.
+      expect(auth.resourceRequests.slice(calls).map((seen) => seen.body)).toEqual(['streamed']);
+      await settle();
+    }
   });
 
   it('replays a Request object with its body', async () => {

@@ -66,4 +66,10 @@ describe('resource configuration', () => {
       /JWKS_URL: must be an absolute http or https URL/,
     );
   });
+  it('waits SHUTDOWN_DELAY_MS (5 s unless set) between reporting unready and closing the listener', () => {
+    expect(loadResourceConfig(feedSecret).shutdownDelayMs).toBe(5000);
+    expect(() => loadResourceConfig({ ...feedSecret, SHUTDOWN_DELAY_MS: 'soon' })).toThrow(
+      /SHUTDOWN_DELAY_MS: must be an integer/,
+    );
+  });
 });

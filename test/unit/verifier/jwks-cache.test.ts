@@ -104,6 +104,18 @@ describe('JWKS cache policy', () => {
     expect(cache.snapshot().status).toBe('fresh');
   });
 
+  it('stopped while its first fetch runs, it fetches no more', async () => {
+    jest.useFakeTimers({ now: 0, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    const { fetchImpl, calls } = scriptedFetch();
+    const cache = new JwksCache(options, logger, fetchImpl);
+    const started = cache.start();
+    cache.stop(); // a verifier closed as soon as it was created
+    await started;
+    await jest.advanceTimersByTimeAsync(3_600_000);
+    expect(calls).toHaveLength(1);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
   it.each([
     ['an empty object', () => Response.json({})],
     [

@@ -136,6 +136,25 @@ describe('revocation list', () => {
     expect(list.size).toBe(0);
   });
 
+  it('reads from the start again when the feed refuses its cursor, instead of failing closed for good', async () => {
+    // A cursor this feed does not know (another auth version or database behind the URL):
+    // the feed answers 400 to it, as services/auth does, for as long as it is sent.
+    const { list, urls } = listWith([
+      { revocations: [], cursor: 'from-another-feed', has_more: false },
+      Response.json({ code: 'validation_failed' }, { status: 400 }),
+      { revocations: [revoked('s1')], cursor: '12', has_more: false },
+    ]);
+    expect(await list.poll()).toBe(true);
+    expect(await list.poll()).toBe(false);
+    expect(await list.poll()).toBe(true);
+    expect(urls).toEqual([
+      'http://auth.test/internal/revocations',
+      'http://auth.test/internal/revocations?since=from-another-feed',
+      'http://auth.test/internal/revocations',
+    ]);
+    expect(() => list.check('s1')).toThrow(InvalidTokenError);
+  });
+
   it('refuses a feed page of the wrong shape', async () => {
     const { list } = listWith([Response.json({ revocations: 'all', cursor: 1 })]);
     expect(await list.poll()).toBe(false);

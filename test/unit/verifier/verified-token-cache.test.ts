@@ -1,4 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { type AccessTokenClaims, VerifiedTokenCache } from '@authpair/verifier';
+
+const { publicKey: key } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 
 const claims = (sub: string): AccessTokenClaims => ({
   iss: 'i',
@@ -19,8 +22,8 @@ function admit(
   kid: string,
   expiresAt: number,
 ) {
-  cache.set(token, claims(sub), kid, expiresAt);
-  cache.set(token, claims(sub), kid, expiresAt);
+  cache.set(token, claims(sub), { kid, key }, expiresAt);
+  cache.set(token, claims(sub), { kid, key }, expiresAt);
 }
 
 function keySet(kids: string[]) {
@@ -78,10 +81,10 @@ describe('verified-token cache', () => {
 
   it('admits a token on its second verification, not its first', () => {
     const cache = new VerifiedTokenCache(10, keySet(['k']));
-    cache.set('t', claims('a'), 'k', 1000);
+    cache.set('t', claims('a'), { kid: 'k', key }, 1000);
     expect(cache.get('t', 0)).toBeUndefined();
     expect(cache.size).toBe(0);
-    cache.set('t', claims('a'), 'k', 1000);
+    cache.set('t', claims('a'), { kid: 'k', key }, 1000);
     expect(cache.get('t', 0)).toEqual(claims('a'));
   });
 });

@@ -116,6 +116,16 @@ describe('createVerifier', () => {
     expect(outcomes).toEqual(['valid', 'valid', 'valid', 'invalid']);
   });
 
+  it('keeps answering from memory across a refetch that changes no key', async () => {
+    const { verifier } = verifierWith();
+    await verifier.ready();
+    const token = await mint();
+    for (let i = 0; i < 2; i += 1) await verifier.verify(token);
+    await verifier.jwks.refresh();
+    await verifier.verify(token);
+    expect(verifier.cache.hits).toBe(1);
+  });
+
   it('refuses a token of an ended session even when its claims come from memory', async () => {
     const { verifier } = verifierWith();
     await verifier.ready();
@@ -134,6 +144,14 @@ describe('createVerifier', () => {
     expect(await codeOf(withFeed.verify(token))).toBe('invalid_token');
     expect(await codeOf(without.verify(token))).toBe('accepted');
     expect(without.health().checks).not.toHaveProperty('revocations');
+  });
+
+  it('refuses what is not a string with invalid_token: a JavaScript caller may pass anything', async () => {
+    const { verifier, outcomes } = verifierWith();
+    await verifier.ready();
+    for (const token of [undefined, null, 42, {}, ['a.b.c']])
+      expect(await codeOf(verifier.verify(token as never))).toBe('invalid_token');
+    expect(outcomes).toEqual(Array(5).fill('invalid'));
   });
 
   it('authenticates a request by its Authorization header, as the resource service does', async () => {

@@ -69,12 +69,15 @@ export const commonOperations: readonly ApiOperation[] = [
     operationId: 'readiness',
     summary: 'Readiness: each dependency and its state',
     description:
-      'Ready (200) while every dependency is `up` or `degraded`; unready (503) when any is `down`. The body is the same either way.',
+      'Ready (200) while every dependency is `up` or `degraded`; unready (503) when any is `down`, and from `SIGTERM` on (a `shutdown` check, down), while the instance drains. The body is the same either way.',
     tag: 'operations',
     security: 'public',
     responses: {
       200: jsonResponse('Ready.', readinessReportSchema),
-      503: jsonResponse('Unready: a dependency is down.', readinessReportSchema),
+      503: jsonResponse(
+        'Unready: a dependency is down, or the instance is stopping.',
+        readinessReportSchema,
+      ),
     },
     problems: [],
   },

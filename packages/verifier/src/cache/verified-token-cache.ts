@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { AccessTokenClaims } from '@authpair/contracts';
 
 /** Signature characters the doorkeeper folds into a number: 7 x 7 bits, exact in a double. */
@@ -18,16 +19,17 @@ function signatureTail(token: string): number {
 
 interface Entry {
   claims: Readonly<AccessTokenClaims>;
-  /** The key that verified the token: a hit counts only while the issuer still publishes it. */
+  /** The key that verified the token: a hit counts only while the issuer still publishes it under `kid`. */
   kid: string;
+  key: KeyObject;
   /** Epoch ms after which the entry is dead: the token's `exp`, or `iat` + max age if sooner. */
   expiresAt: number;
 }
 
 /** What a hit must still be true of, checked on every lookup. */
 export interface KeyPresence {
-  /** Whether `kid` is in the current, usable key set. */
-  holds(kid: string): boolean;
+  /** Whether `kid` is in the current, usable key set and still names `key` (not another key under its name). */
+  holds(kid: string, key: KeyObject): boolean;
 }
 
 /**
@@ -40,8 +42,9 @@ export interface KeyPresence {
  * - an entry dies at the token's `exp` (or `iat` + the max age, if sooner),
  *   never later than full verification would refuse it;
  * - a hit counts only while the key that verified the token is still in the
- *   usable key set, so removing a key, or the set going stale past its
- *   bound, ends every entry it verified at once;
+ *   usable key set under its kid, so removing a key, publishing another
+ *   under its kid, or the set going stale past its bound, ends every entry
+ *   it verified at once;
  * - revocation is not its business: the session check runs on every
  *   request after it, hit or miss.
  *
@@ -75,7 +78,7 @@ export class VerifiedTokenCache {
 
   get(token: string, now: number): Readonly<AccessTokenClaims> | undefined {
     const entry = this.#entries.get(token);
-    if (entry === undefined || entry.expiresAt <= now || !this.#keys.holds(entry.kid)) {
+    if (entry === undefined || entry.expiresAt <= now || !this.#keys.holds(entry.kid, entry.key)) {
       if (entry !== undefined) this.#entries.delete(token);
       this.misses += 1;
       return undefined;
@@ -90,7 +93,7 @@ export class VerifiedTokenCache {
   set(
     token: string,
     claims: AccessTokenClaims,
-    kid: string,
+    { kid, key }: { kid: string; key: KeyObject },
     expiresAt: number,
   ): Readonly<AccessTokenClaims> {
     const frozen = Object.freeze(claims);
@@ -99,7 +102,7 @@ export class VerifiedTokenCache {
       const oldest = this.#entries.keys().next();
       if (oldest.done !== true) this.#entries.delete(oldest.value);
     }
-    this.#entries.set(token, { claims: frozen, kid, expiresAt });
+    this.#entries.set(token, { claims: frozen, kid, key, expiresAt });
     return frozen;
   }
 

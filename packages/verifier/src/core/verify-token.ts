@@ -37,6 +37,8 @@ export interface TokenPolicy {
 export interface VerifiedToken {
   claims: AccessTokenClaims;
   kid: string;
+  /** The very key `resolveKey` gave: a cache of the result holds while `kid` still names it. */
+  key: KeyObject;
 }
 
 /** Compact JWS: three base64url segments. */
@@ -93,18 +95,30 @@ export function createTokenVerifier(
   };
 
   return async function verifyAccessToken(token) {
+    // Typed a string, but a JavaScript caller may pass a header that is absent: a 401, not a TypeError.
+    if (typeof token !== 'string') throw refuse({ kind: 'not_compact' });
     if (token.length > MAX_TOKEN_LENGTH) throw refuse({ kind: 'too_long' });
     if (!COMPACT_JWS.test(token)) throw refuse({ kind: 'not_compact' });
     let verified: Awaited<ReturnType<typeof jwtVerify>>;
+    // jose hands back its own normalised form of the key: keep the one resolved.
+    let key: KeyObject | undefined;
     try {
-      verified = await jwtVerify(token, keyFor, options);
+      verified = await jwtVerify(
+        token,
+        async (header: JWSHeaderParameters) => (key = await keyFor(header)),
+        options,
+      );
     } catch (error) {
       if (isAuthpairError(error)) throw error;
       throw refuse(refusalOf(error), error);
     }
     const claims = accessTokenClaimsSchema.safeParse(verified.payload);
     if (!claims.success) throw refuse({ kind: 'claims' });
-    // keyFor accepted only a plausible string kid, so it is one here.
-    return { claims: claims.data, kid: verified.protectedHeader.kid as string };
+    // keyFor accepted only a plausible string kid, and resolved the key that verified.
+    return {
+      claims: claims.data,
+      kid: verified.protectedHeader.kid as string,
+      key: key as KeyObject,
+    };
   };
 }

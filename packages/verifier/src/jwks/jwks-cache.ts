@@ -61,6 +61,8 @@ export class JwksCache {
   #lastError: string | undefined;
   #inflight: Promise<boolean> | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** Between start() and stop(): a stop during the first fetch must not be undone by its end. */
+  #running = false;
   readonly counters: JwksCounters = { fetches: 0, failures: 0, unknownKid: 0 };
 
   constructor(
@@ -77,11 +79,13 @@ export class JwksCache {
 
   /** Fetches once now (a failure is logged, not thrown) and keeps the set fresh in the background. */
   async start(): Promise<void> {
+    this.#running = true;
     await this.refresh();
     this.#schedule();
   }
 
   stop(): void {
+    this.#running = false;
     clearTimeout(this.#timer);
     this.#timer = undefined;
   }
@@ -117,13 +121,13 @@ export class JwksCache {
   }
 
   /**
-   * Whether `kid` is in the usable key set right now, without fetching: what
-   * a verified-token cache hit must still be true of. Like a lookup, it
-   * starts a background refresh when the set is past its lifetime.
+   * Whether `kid` names `key` in the usable key set right now, without
+   * fetching: what a verified-token cache hit must still be true of. Like a
+   * lookup, it starts a background refresh when the set is past its lifetime.
    */
-  holds(kid: string): boolean {
+  holds(kid: string, key: KeyObject): boolean {
     const now = Date.now();
-    if (!this.#usable(now) || !this.#keys.has(kid)) return false;
+    if (!this.#usable(now) || this.#keys.get(kid) !== key) return false;
     if (now > this.#expiresAt) this.#refreshInBackground();
     return true;
   }
@@ -179,15 +183,14 @@ export class JwksCache {
 
   #schedule(): void {
     clearTimeout(this.#timer);
+    if (!this.#running) return;
     const untilExpiry = this.#expiresAt - Date.now();
     // Refresh shortly before expiry; after a failure, retry once the cooldown allows.
     const delay = this.#lastAttemptFailed
       ? Math.max(1000, this.#options.cooldownMs)
       : Math.max(1000, untilExpiry - Math.min(5000, untilExpiry / 10));
     this.#timer = setTimeout(() => {
-      void this.refresh().finally(() => {
-        if (this.#timer !== undefined) this.#schedule();
-      });
+      void this.refresh().finally(() => this.#schedule());
     }, delay);
     this.#timer.unref();
   }
@@ -198,6 +201,11 @@ export class JwksCache {
     this.counters.fetches += 1;
     try {
       const { keys, ttlSeconds } = await downloadJwks(this.#fetch, this.#options);
+      // An unchanged key stays the same object, so what it verified stays cached (holds()).
+      for (const [kid, key] of keys) {
+        const previous = this.#keys.get(kid);
+        if (previous?.equals(key)) keys.set(kid, previous);
+      }
       this.#keys = keys;
       this.#fetchedAt = Date.now();
       this.#expiresAt = this.#fetchedAt + ttlSeconds * 1000;

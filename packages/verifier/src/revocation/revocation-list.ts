@@ -185,6 +185,9 @@ export class RevocationList {
     });
     if (response.status !== 200) {
       await response.body?.cancel();
+      // 400 to a cursor: not one this feed handed out (another auth version or database
+      // behind the URL). Sent again, it would be refused for ever: read from the start.
+      if (response.status === 400 && this.#cursor !== undefined) this.#cursor = undefined;
       throw new Error(`revocation feed answered ${response.status}`);
     }
     const text = await readCapped(
