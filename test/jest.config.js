@@ -25,7 +25,7 @@ const base = {
   moduleNameMapper: {
     '^@authpair/(contracts|service-kit|verifier|local-stack|client)$': '<rootDir>/packages/$1/src',
     '^@authpair/verifier/(koa|express|fastify)$': '<rootDir>/packages/verifier/src/adapters/$1',
-    '^@authpair/(auth|resource)$': '<rootDir>/services/$1/src',
+    '^@authpair/(auth|resource|web)$': '<rootDir>/services/$1/src',
   },
   // piscina workers load password-worker.js from src; nothing else is plain JS.
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],

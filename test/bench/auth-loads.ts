@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import { SignJWT } from 'jose';
 import { freePort } from '../support/ports';
-import { TEST_KEK, TEST_PEPPER } from '../support/services';
+import { TEST_KEK, TEST_PEPPER, TEST_REFRESH_TOKEN_SECRET } from '../support/services';
 import { type LoadResult, median, runChains, runLoad, runProbe } from './load';
 import { perOperation, type StatementRow, settled, startBenchPostgres } from './postgres';
 import { type ServerProcess, startServer, waitFor } from './process';
@@ -241,6 +241,7 @@ export async function authLoads({
         DATABASE_URL: postgres.url,
         // Given, so nothing is generated into the developer's .data/ folder.
         PASSWORD_PEPPER: TEST_PEPPER,
+        REFRESH_TOKEN_SECRET: TEST_REFRESH_TOKEN_SECRET,
         KEY_ENCRYPTION_KEYS: TEST_KEK,
         BCRYPT_COST: String(settings.bcryptCost),
         LOG_LEVEL: 'info',

@@ -146,7 +146,8 @@ export function renderChart(report: Report): string {
   );
   y += 10;
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" viewBox="0 0 ${width} ${y}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" viewBox="0 0 ${width} ${y}" font-family="Helvetica, Arial, sans-serif" font-size="12" role="img" aria-labelledby="chart-title">`,
+    '<title id="chart-title">Requests per second per server and load, the targets marked</title>',
     `<rect width="${width}" height="${y}" fill="#ffffff"/>`,
     ...parts,
     '</svg>',

@@ -1,7 +1,12 @@
 import { Agent, request as httpRequest } from 'node:http';
 import { REVOCATION_FEED_PATH } from '@authpair/contracts';
 import { freePort } from '../support/ports';
-import { TEST_FEED_TOKEN, TEST_KEK, TEST_PEPPER } from '../support/services';
+import {
+  TEST_FEED_TOKEN,
+  TEST_KEK,
+  TEST_PEPPER,
+  TEST_REFRESH_TOKEN_SECRET,
+} from '../support/services';
 import { FLOOD_ENV, registerUsers } from './auth-loads';
 import { median } from './load';
 import { type BenchPostgres, type StatementRow, startBenchPostgres } from './postgres';
@@ -336,6 +341,7 @@ export async function feedSimulation({
         DATABASE_URL: postgres.url,
         PASSWORD_PEPPER: TEST_PEPPER,
         REVOCATION_FEED_TOKEN: TEST_FEED_TOKEN,
+        REFRESH_TOKEN_SECRET: TEST_REFRESH_TOKEN_SECRET,
         KEY_ENCRYPTION_KEYS: TEST_KEK,
         BCRYPT_COST: '10',
         LOG_LEVEL: 'info',

@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { compose, waitUntilReady } from '../support/compose';
-import { bearer, eventually, registerAndLogin, request } from '../support/http';
+import { bearer, eventually, GOOD_PASSWORD, registerAndLogin, request } from '../support/http';
 import { freePort } from '../support/ports';
 
 /**
@@ -11,17 +11,22 @@ import { freePort } from '../support/ports';
 const project = `authpair-e2e-${process.pid}`;
 let authUrl: string;
 let resourceUrl: string;
+let webUrl: string;
 let env: Record<string, string>;
 
 jest.setTimeout(900_000);
 
 beforeAll(async () => {
-  const [authPort, resourcePort] = [await freePort(), await freePort()];
+  const [authPort, resourcePort, webPort] = [await freePort(), await freePort(), await freePort()];
   authUrl = `http://localhost:${authPort}`;
   resourceUrl = `http://localhost:${resourcePort}`;
+  webUrl = `http://localhost:${webPort}`;
   env = {
     AUTH_PORT: String(authPort),
     RESOURCE_PORT: String(resourcePort),
+    WEB_PORT: String(webPort),
+    WEB_ORIGIN: webUrl,
+    RESOURCE_URL: resourceUrl,
     JWT_ISSUER: authUrl,
     BCRYPT_COST: '10',
   };
@@ -31,6 +36,7 @@ beforeAll(async () => {
   try {
     await waitUntilReady(`${authUrl}/readyz`, 180_000);
     await waitUntilReady(`${resourceUrl}/readyz`, 60_000);
+    await waitUntilReady(`${webUrl}/readyz`, 60_000);
   } catch (error) {
     const logs = await compose(project, ['logs', '--no-color', '--tail', '50'], env);
     throw new Error(`${(error as Error).message}\n${logs.output}`);
@@ -51,6 +57,7 @@ describe('the compose stack', () => {
         'DATABASE_URL',
         'PASSWORD_PEPPER',
         'REVOCATION_FEED_TOKEN',
+        'REFRESH_TOKEN_SECRET',
         'KEY_ENCRYPTION_KEYS',
       ],
     });
@@ -116,8 +123,46 @@ describe('the compose stack', () => {
     ]);
   });
 
+  it('serves the web app, whose backend signs in through auth and keeps the refresh token in its cookie', async () => {
+    const page = await fetch(webUrl);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain(
+      `connect-src 'self' ${resourceUrl}`,
+    );
+    expect(await page.text()).toContain(`content="${resourceUrl}"`);
+    const { username } = await registerAndLogin(authUrl);
+    const login = await fetch(`${webUrl}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: webUrl },
+      body: JSON.stringify({ username, password: GOOD_PASSWORD }),
+    });
+    expect(login.status).toBe(200);
+    const tokens = (await login.json()) as Record<string, unknown>;
+    expect(tokens.refresh_token).toBeUndefined();
+    const [cookie] = login.headers.getSetCookie();
+    expect(cookie).toMatch(
+      /^__Host-authpair-refresh=aprt_[^;]+; Path=\/; HttpOnly; Secure; SameSite=Strict/,
+    );
+    const refreshed = await fetch(`${webUrl}/auth/token`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: webUrl,
+        cookie: (cookie ?? '').split(';')[0] ?? '',
+      },
+      body: 'grant_type=refresh_token',
+    });
+    expect(refreshed.status).toBe(200);
+    // The page calls the resource service from its own origin: allowed there (CORS).
+    const greeting = await fetch(`${resourceUrl}/protected`, {
+      headers: { ...bearer(String(tokens.access_token)), origin: webUrl },
+    });
+    expect(greeting.status).toBe(200);
+    expect(greeting.headers.get('access-control-allow-origin')).toBe(webUrl);
+  });
+
   it('runs the services as a non-root user', async () => {
-    for (const service of ['auth', 'resource']) {
+    for (const service of ['auth', 'resource', 'web']) {
       const result = await compose(project, ['exec', '-T', service, 'id', '-u'], env);
       expect(result.output.trim()).not.toBe('0');
       expect(result.code).toBe(0);

@@ -55,12 +55,18 @@ function sharedFolder(): string {
 }
 
 describe('npm start', () => {
-  it('serves both services, and a SIGTERM to npm stops them and PostgreSQL cleanly', async () => {
-    const [auth, resource, postgres] = [await freePort(), await freePort(), await freePort()];
+  it('serves both services and the web app, and a SIGTERM to npm stops them and PostgreSQL cleanly', async () => {
+    const [auth, resource, web, postgres] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     const data = sharedFolder();
     const started = npmStart({
       AUTH_PORT: String(auth),
       RESOURCE_PORT: String(resource),
+      WEB_PORT: String(web),
       EMBEDDED_POSTGRES_PORT: String(postgres),
       AUTHPAIR_DATA_DIR: data,
       BCRYPT_COST: '10',
@@ -72,13 +78,23 @@ describe('npm start', () => {
         intervalMs: 200,
         what: '"authpair is up" in the output of npm start',
       });
-      for (const port of [auth, resource])
+      for (const port of [auth, resource, web])
         expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
       // Idle, the default log is silent: the feed polls (every 200 ms here: 15 in 3 s) and the
       // probes log at debug. An absence can only be watched for a while, not awaited.
       const before = started.output().length;
       await new Promise((resolve) => setTimeout(resolve, 3000));
       expect(started.output().slice(before)).toBe('');
+      // The page calls the resource service from the web app's origin: allowed there.
+      const preflight = await fetch(`http://127.0.0.1:${resource}/protected`, {
+        method: 'OPTIONS',
+        headers: {
+          origin: `http://localhost:${web}`,
+          'access-control-request-method': 'GET',
+          'access-control-request-headers': 'authorization',
+        },
+      });
+      expect(preflight.headers.get('access-control-allow-origin')).toBe(`http://localhost:${web}`);
 
       // As `timeout` or a supervisor would: to npm's process only. npm forwards it (twice)
       // and exits at once; what it ran must stop by itself, services first, and cleanly.
@@ -90,7 +106,7 @@ describe('npm start', () => {
         .filter((line) => line.includes('"service":"local-stack"'));
       expect(stack.at(-1)).toContain('"msg":"stopped"');
       expect(started.output()).not.toContain('exiting now');
-      for (const port of [auth, resource, postgres]) expect(await listening(port)).toBe(false);
+      for (const port of [auth, resource, web, postgres]) expect(await listening(port)).toBe(false);
       // Errors are logged as type, message and code: never a whole object (a pg client ran to 40 KB).
       const lines = started.output().split('\n');
       expect(lines.filter((line) => line.length > 2000)).toEqual([]);
@@ -109,6 +125,7 @@ describe('npm start', () => {
       const started = npmStart({
         AUTH_PORT: String(await freePort()),
         RESOURCE_PORT: String(await freePort()),
+        WEB_PORT: String(await freePort()),
         EMBEDDED_POSTGRES_PORT: String(await freePort()),
         AUTHPAIR_DATA_DIR: join(locked, 'data'),
       });

@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { eventually, GOOD_PASSWORD, request, uniqueUsername } from '../support/http';
 import { freePort } from '../support/ports';
-import { TEST_FEED_TOKEN, TEST_KEK, TEST_PEPPER } from '../support/services';
+import {
+  TEST_FEED_TOKEN,
+  TEST_KEK,
+  TEST_PEPPER,
+  TEST_REFRESH_TOKEN_SECRET,
+} from '../support/services';
 
 const root = join(__dirname, '../..');
 let db: TestDatabase;
@@ -50,6 +55,7 @@ async function startBuiltAuth(env: Record<string, string>): Promise<BuiltAuth> {
       DATABASE_URL: db.url,
       PASSWORD_PEPPER: TEST_PEPPER,
       REVOCATION_FEED_TOKEN: TEST_FEED_TOKEN,
+      REFRESH_TOKEN_SECRET: TEST_REFRESH_TOKEN_SECRET,
       KEY_ENCRYPTION_KEYS: TEST_KEK,
       PORT: String(port),
       HOST: '127.0.0.1',

@@ -16,6 +16,8 @@ const WINDOW = 3600;
 const SHORT_WINDOW = 2;
 const ADDRESS_MAX = 5;
 const REGISTRATION_MAX = 3;
+/** The most a 429 caused only by attempts still in flight may ask to wait, in seconds. */
+const IN_FLIGHT_RETRY_AFTER = 2;
 
 const LIMITS = {
   TRUST_PROXY: 'true',
@@ -124,6 +126,48 @@ describe('catalogue 21: brute force and credential stuffing', () => {
     expect((await login(username, GOOD_PASSWORD, freshAddress())).status).toBe(200);
     await fail(username, ACCOUNT_MAX, freshAddress);
     expectRateLimited(await login(username, 'wrong password', freshAddress()), WINDOW);
+  });
+
+  it('tells the truth to parallel correct logins of one account past its limit: a short Retry-After, and the block lifts as they succeed', async () => {
+    const username = await registered();
+    const burst = await Promise.all(
+      Array.from({ length: ACCOUNT_MAX * 4 }, () => login(username, GOOD_PASSWORD, freshAddress())),
+    );
+    const refused = burst.filter((response) => response.status === 429);
+    // Refused only because the first ones were still in flight, whose success clears the count.
+    expect(refused.length).toBeGreaterThan(0);
+    for (const response of refused) expectRateLimited(response, IN_FLIGHT_RETRY_AFTER);
+    expect(burst.every((response) => response.status === 200 || response.status === 429)).toBe(
+      true,
+    );
+    expect((await login(username, GOOD_PASSWORD, freshAddress())).status).toBe(200);
+  });
+
+  it('tells the truth to parallel correct logins from one address past its limit', async () => {
+    const office = freshAddress();
+    const colleagues = await Promise.all(
+      Array.from({ length: ADDRESS_MAX * 3 }, () => registered()),
+    );
+    const burst = await Promise.all(
+      colleagues.map((colleague) => login(colleague, GOOD_PASSWORD, office)),
+    );
+    const refused = burst.filter((response) => response.status === 429);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const response of refused) expectRateLimited(response, IN_FLIGHT_RETRY_AFTER);
+    expect((await login(colleagues[0] as string, GOOD_PASSWORD, office)).status).toBe(200);
+  });
+
+  it('still answers the whole window once the attempts in flight have failed', async () => {
+    const username = await registered();
+    const burst = await Promise.all(
+      Array.from({ length: ACCOUNT_MAX * 4 }, () =>
+        login(username, 'wrong password', freshAddress()),
+      ),
+    );
+    expect(burst.some((response) => response.status === 429)).toBe(true);
+    const after = await login(username, GOOD_PASSWORD, freshAddress());
+    expectRateLimited(after, WINDOW);
+    expect(Number(after.headers.get('retry-after'))).toBeGreaterThan(WINDOW - 60);
   });
 
   it('throttles an unknown username exactly like a real one, so a 429 reveals no account', async () => {

@@ -18,6 +18,8 @@ export const TEST_ISSUER = 'http://auth.test';
 export const TEST_AUDIENCE = 'authpair-resource';
 /** Long enough for NODE_ENV=production (the benchmark runs the services so). */
 export const TEST_PEPPER = 'test-pepper-0123456789abcdef-ghijklmnop';
+/** REFRESH_TOKEN_SECRET of the tests. */
+export const TEST_REFRESH_TOKEN_SECRET = 'test-refresh-token-secret-0123456789abcdef';
 /** The shared secret of the revocation feed, on both sides. */
 export const TEST_FEED_TOKEN = 'test-revocation-feed-token-0123456789';
 /**
@@ -50,6 +52,7 @@ export function authEnvironment(databaseUrl: string, env: Env = {}): Env {
     BCRYPT_COST: '10',
     DB_STARTUP_TIMEOUT_MS: '0',
     REVOCATION_FEED_TOKEN: TEST_FEED_TOKEN,
+    REFRESH_TOKEN_SECRET: TEST_REFRESH_TOKEN_SECRET,
     ...env,
   };
 }

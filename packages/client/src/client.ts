@@ -25,6 +25,14 @@ export interface LogoutOptions {
   scope?: 'session' | 'all';
 }
 
+/**
+ * How long a refresh may take before it is given up and retried: below the
+ * auth service's default REFRESH_REUSE_GRACE_SECONDS (5 s), so that a
+ * rotation whose answer was lost is retried while the retry still gets the
+ * same refresh token.
+ */
+export const DEFAULT_REFRESH_TIMEOUT_MS = 4000;
+
 export class AuthpairClient {
   readonly #api: AuthApi;
   readonly #store: SessionStore;
@@ -49,6 +57,7 @@ export class AuthpairClient {
       clientId: options.clientId,
       fetch: fetchImpl,
       timeoutMs: options.requestTimeoutMs ?? 10_000,
+      refreshTimeoutMs: options.refreshTimeoutMs ?? DEFAULT_REFRESH_TIMEOUT_MS,
       credentials: options.credentials,
     });
     this.#store = new SessionStore({
@@ -138,6 +147,35 @@ export class AuthpairClient {
     // The old session cannot be reached any more: end it rather than leave it live.
     if (previous?.refreshToken !== undefined && previous.sessionId !== session.sessionId)
       this.#api.revoke(previous.refreshToken, 'refresh_token').catch(() => {});
+    return viewOf(session);
+  }
+
+  /**
+   * Cookie mode, where a backend-for-frontend keeps the refresh token in an
+   * HttpOnly cookie that page JavaScript cannot read: takes up the session
+   * that cookie carries, after a reload or in a new tab, with a refresh
+   * that sends no refresh token (the cookie does). Resolves with the
+   * session (`SIGNED_IN`), or null when the cookie carries no live one
+   * (`invalid_grant`); with a session held already, that one, unrefreshed.
+   * A network error or a 5xx is thrown, `retryable`.
+   */
+  async restore(): Promise<Session | null> {
+    await this.#ready();
+    const held = this.#store.current;
+    if (held !== undefined) return viewOf(held);
+    const epoch = this.#store.epoch;
+    const sentAt = this.#clock();
+    let tokens: Awaited<ReturnType<AuthApi['refresh']>>;
+    try {
+      tokens = await this.#api.refresh(undefined);
+    } catch (error) {
+      if (isClientError(error) && error.code === 'invalid_grant') return null;
+      throw error;
+    }
+    // A login, or another tab's session, got here first: it stands, this answer is void.
+    if (this.#store.epoch !== epoch || this.#store.current !== undefined) return this.getSession();
+    const session = sessionFrom(tokens, sentAt, this.#store.nextVersion());
+    await this.#store.save(session);
     return viewOf(session);
   }
 

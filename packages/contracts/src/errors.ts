@@ -116,6 +116,12 @@ export const ERROR_CATALOGUE = {
       'RFC 6750 §3.1: the token is valid but lacks the scope the endpoint needs; the challenge names it.',
     bearerError: 'insufficient_scope',
   },
+  foreign_origin: {
+    status: 403,
+    title: 'The request came from another origin',
+    description:
+      "The web app's backend refused a request that changes something because the browser said another origin's page sent it (`Origin`, `Sec-Fetch-Site`): its cookie alone never authorises a call.",
+  },
   account_disabled: {
     status: 403,
     title: 'The account is disabled',

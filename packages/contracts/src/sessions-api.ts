@@ -25,6 +25,8 @@ export const SESSION_END_REASONS = [
   'role_changed',
   /** An administrator ended the session (`DELETE /admin/users/{id}/sessions…`). */
   'ended_by_admin',
+  /** A login beyond `SESSION_MAX_PER_USER` live sessions ended the user's oldest. */
+  'session_limit',
 ] as const;
 export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
 
@@ -101,8 +103,14 @@ export type ChangePasswordResponse = z.infer<typeof changePasswordResponseSchema
 /** Where the auth service publishes ended sessions (not public: a shared bearer secret guards it). */
 export const REVOCATION_FEED_PATH = '/internal/revocations';
 
-/** Most revocations in one feed page. */
+/** Most revocations in one feed page, unless the reader asks for more (`limit`). */
 export const REVOCATION_FEED_PAGE_SIZE = 1000;
+
+/**
+ * Most revocations a reader may ask for in one page (`?limit=`): a burst of
+ * 100,000 is then 20 pages, about 550 KB each.
+ */
+export const REVOCATION_FEED_MAX_PAGE_SIZE = 5000;
 
 /**
  * One ended session in the feed. `reason` is one of `SESSION_END_REASONS`
@@ -127,7 +135,7 @@ export type RevokedSession = z.infer<typeof revokedSessionSchema>;
  * again at once. The resource service parses each page with this schema.
  */
 export const revocationFeedPageSchema = z.object({
-  revocations: z.array(revokedSessionSchema).max(REVOCATION_FEED_PAGE_SIZE),
+  revocations: z.array(revokedSessionSchema).max(REVOCATION_FEED_MAX_PAGE_SIZE),
   /** Opaque; the position after the last revocation this page covers. */
   cursor: z.string().min(1).max(128),
   has_more: z.boolean(),
@@ -135,8 +143,19 @@ export const revocationFeedPageSchema = z.object({
 export type RevocationFeedPage = z.infer<typeof revocationFeedPageSchema>;
 
 /** `GET /internal/revocations` query. */
+const FEED_LIMIT_ERROR = `must be an integer from 1 to ${REVOCATION_FEED_MAX_PAGE_SIZE}`;
+
 export const revocationFeedQuerySchema = z.looseObject({
   since: z.string({ error: 'must be given once' }).optional().meta({
     description: 'The `cursor` of the previous page; absent for the whole window.',
   }),
+  limit: z.coerce
+    .number({ error: FEED_LIMIT_ERROR })
+    .int({ error: FEED_LIMIT_ERROR })
+    .min(1, { error: FEED_LIMIT_ERROR })
+    .max(REVOCATION_FEED_MAX_PAGE_SIZE, { error: FEED_LIMIT_ERROR })
+    .default(REVOCATION_FEED_PAGE_SIZE)
+    .meta({
+      description: `Revocations per page, 1 to ${REVOCATION_FEED_MAX_PAGE_SIZE} (default ${REVOCATION_FEED_PAGE_SIZE}): a reader catching up with a burst asks for more.`,
+    }),
 });

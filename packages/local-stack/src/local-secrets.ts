@@ -18,6 +18,11 @@ export function localPepper(data: string): Promise<string> {
   return localSecret(data, 'password-pepper', () => randomBytes(32).toString('base64url'));
 }
 
+/** A development REFRESH_TOKEN_SECRET. */
+export function localRefreshTokenSecret(data: string): Promise<string> {
+  return localSecret(data, 'refresh-token-secret', () => randomBytes(32).toString('base64url'));
+}
+
 /** Development key-encryption keys for the signing keys (`KEY_ENCRYPTION_KEYS` format). */
 export function localKeyEncryptionKeys(data: string): Promise<string> {
   return localSecret(

@@ -3,9 +3,12 @@
  * per service, as in production. PostgreSQL is the server at DATABASE_URL
  * when set, else an embedded one whose data persists in `.data/postgres`
  * (AUTHPAIR_DATA_DIR moves `.data`). Auth listens on AUTH_PORT (4000),
- * resource on RESOURCE_PORT (4001), their metrics on AUTH_METRICS_PORT and
- * RESOURCE_METRICS_PORT when set; every other variable is passed to both.
- * Development secrets (password pepper, key-encryption keys) are generated
+ * resource on RESOURCE_PORT (4001), the web app on WEB_PORT (4002), their
+ * metrics on AUTH_METRICS_PORT, RESOURCE_METRICS_PORT and WEB_METRICS_PORT
+ * when set; every other variable is passed to all three. The resource
+ * service allows the web app's origin (CORS): the page calls it directly.
+ * Auth needs no CORS: the page reaches it through the web app's backend.
+ * Development secrets (password pepper, refresh-token secret, key-encryption keys) are generated
  * once into the data folder unless set; the revocation feed's secret is
  * new at each start, since this process hands it to both.
  *
@@ -17,7 +20,7 @@ import { join } from 'node:path';
 import { REVOCATION_FEED_PATH } from '@authpair/contracts';
 import { createLogger, type Logger, onShutdownSignal } from '@authpair/service-kit';
 import { EmbeddedPostgresUnusableError, startEmbeddedPostgres } from './embedded-postgres';
-import { localKeyEncryptionKeys, localPepper } from './local-secrets';
+import { localKeyEncryptionKeys, localPepper, localRefreshTokenSecret } from './local-secrets';
 import { dataDir, ENTRY_POINTS } from './paths';
 import { type ServiceProcess, startService } from './services';
 
@@ -43,6 +46,8 @@ async function main(): Promise<void> {
   const logger = createLogger({ service: 'local-stack', level: env.LOG_LEVEL ?? 'info' });
   const authPort = env.AUTH_PORT ?? '4000';
   const resourcePort = env.RESOURCE_PORT ?? '4001';
+  const webPort = env.WEB_PORT ?? '4002';
+  const webOrigin = env.WEB_ORIGIN ?? `http://localhost:${webPort}`;
   const data = dataDir(env);
   const postgres = await database(env, logger);
   const running: ServiceProcess[] = [];
@@ -83,6 +88,7 @@ async function main(): Promise<void> {
         METRICS_PORT: env.AUTH_METRICS_PORT,
         DATABASE_URL: postgres.url,
         PASSWORD_PEPPER: env.PASSWORD_PEPPER ?? (await localPepper(data)),
+        REFRESH_TOKEN_SECRET: env.REFRESH_TOKEN_SECRET ?? (await localRefreshTokenSecret(data)),
         KEY_ENCRYPTION_KEYS: env.KEY_ENCRYPTION_KEYS ?? (await localKeyEncryptionKeys(data)),
       },
       `http://127.0.0.1:${authPort}`,
@@ -101,8 +107,24 @@ async function main(): Promise<void> {
         ...(env.INTERNAL_PORT && !env.REVOCATION_FEED_URL
           ? { REVOCATION_FEED_URL: `http://127.0.0.1:${env.INTERNAL_PORT}${REVOCATION_FEED_PATH}` }
           : {}),
+        CORS_ALLOWED_ORIGINS: [env.CORS_ALLOWED_ORIGINS, webOrigin].filter(Boolean).join(','),
       },
       `http://127.0.0.1:${resourcePort}`,
+      logger,
+      track,
+    );
+    await startService(
+      'web',
+      ENTRY_POINTS.web,
+      {
+        ...common,
+        PORT: webPort,
+        METRICS_PORT: env.WEB_METRICS_PORT,
+        WEB_ORIGIN: webOrigin,
+        AUTH_URL: env.AUTH_URL ?? `http://127.0.0.1:${authPort}`,
+        RESOURCE_URL: env.RESOURCE_URL ?? `http://localhost:${resourcePort}`,
+      },
+      `http://127.0.0.1:${webPort}`,
       logger,
       track,
     );
@@ -114,7 +136,11 @@ async function main(): Promise<void> {
   }
 
   logger.info(
-    { auth: `http://localhost:${authPort}`, resource: `http://localhost:${resourcePort}` },
+    {
+      auth: `http://localhost:${authPort}`,
+      resource: `http://localhost:${resourcePort}`,
+      web: webOrigin,
+    },
     'authpair is up',
   );
   for (const service of running)

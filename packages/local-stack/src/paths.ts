@@ -21,5 +21,6 @@ export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
 export const ENTRY_POINTS = {
   auth: join(ROOT, 'services/auth/dist/main.js'),
   resource: join(ROOT, 'services/resource/dist/main.js'),
+  web: join(ROOT, 'services/web/dist/main.js'),
   authAdmin: join(ROOT, 'services/auth/dist/cli/main.js'),
 } as const;

@@ -23,6 +23,7 @@ export const PUBLIC_SECRETS = Object.freeze({
   text: Object.freeze([
     'local-only-pepper-change-me-in-production',
     'local-only-revocation-feed-token-change-me',
+    'local-only-refresh-token-secret-change-me',
   ]),
   /** Compared by key bytes, whatever id an entry gives them. */
   keyEncryptionKeys: Object.freeze(['bG9jYWwtb25seS1LRUstY2hhbmdlLW1lLWluLXByb2Q=']),

@@ -45,9 +45,11 @@ const shape = {
   SESSION_MAX_AGE: envVar.int(90 * DAY, 1, 400 * DAY),
   REFRESH_REUSE_GRACE_SECONDS: envVar.int(5, 0, 60),
   SESSION_RETENTION_DAYS: envVar.int(30, 0, 3650),
+  SESSION_MAX_PER_USER: envVar.int(100, 1, 10_000),
   BCRYPT_COST: envVar.int(12, 10, 15),
   PASSWORD_PEPPER: envVar.secret(16),
   REVOCATION_FEED_TOKEN: envVar.secret(32),
+  REFRESH_TOKEN_SECRET: envVar.secret(32),
   AUTH_REALM: envVar.string('authpair'),
   SIGNING_KEY_BITS: envVar.int(2048, 2048, 8192),
   JWKS_MAX_AGE: envVar.int(300, 0, 86_400),
@@ -78,6 +80,7 @@ const SECRETS = {
   DATABASE_URL: 'database-url',
   PASSWORD_PEPPER: 'text',
   REVOCATION_FEED_TOKEN: 'text',
+  REFRESH_TOKEN_SECRET: 'text',
   KEY_ENCRYPTION_KEYS: 'key-encryption-keys',
 } as const satisfies SecretSpec;
 
@@ -159,8 +162,12 @@ export interface AuthConfig {
     readonly maxAge: number;
     /** Seconds after a rotation during which the spent token may be presented again (0: never). */
     readonly reuseGraceSeconds: number;
+    /** Derives each rotation's child from its parent, so a retry gets the same child (refresh-token.ts). */
+    readonly refreshTokenSecret: string;
     /** Days an ended session and its refresh tokens are kept before the purge deletes them (0: kept forever). */
     readonly retentionDays: number;
+    /** Live sessions a user may hold; a login beyond it ends the oldest. */
+    readonly maxPerUser: number;
   };
   readonly revocationFeed: {
     /** The bearer secret resource services present to read the feed. */
@@ -282,7 +289,9 @@ export function loadAuthConfig(env: Record<string, string | undefined> = process
       refreshTokenTtl: vars.REFRESH_TOKEN_TTL,
       maxAge: vars.SESSION_MAX_AGE,
       reuseGraceSeconds: vars.REFRESH_REUSE_GRACE_SECONDS,
+      refreshTokenSecret: vars.REFRESH_TOKEN_SECRET,
       retentionDays: vars.SESSION_RETENTION_DAYS,
+      maxPerUser: vars.SESSION_MAX_PER_USER,
     }),
     revocationFeed: Object.freeze({ token: vars.REVOCATION_FEED_TOKEN }),
     realm: vars.AUTH_REALM,

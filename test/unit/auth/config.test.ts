@@ -5,6 +5,7 @@ const required = {
   DATABASE_URL: 'postgres://db/authpair',
   PASSWORD_PEPPER: 'a-secret-of-enough-length',
   REVOCATION_FEED_TOKEN: 'a-feed-secret-of-at-least-32-characters',
+  REFRESH_TOKEN_SECRET: 'a-refresh-secret-of-at-least-32-characters',
   KEY_ENCRYPTION_KEYS: `kek1:${Buffer.alloc(32, 1).toString('base64')}`,
 };
 
@@ -33,7 +34,9 @@ describe('auth configuration', () => {
     expect(config.sessions).toEqual({
       refreshTokenTtl: 14 * 86_400,
       maxAge: 90 * 86_400,
+      maxPerUser: 100,
       reuseGraceSeconds: 5,
+      refreshTokenSecret: 'a-refresh-secret-of-at-least-32-characters',
       retentionDays: 30,
     });
     expect(config.realm).toBe('authpair');
@@ -47,6 +50,7 @@ describe('auth configuration', () => {
       'DATABASE_URL: is required',
       'PASSWORD_PEPPER: is required',
       'REVOCATION_FEED_TOKEN: is required',
+      'REFRESH_TOKEN_SECRET: is required',
       'KEY_ENCRYPTION_KEYS: is required',
     ]);
   });
@@ -75,12 +79,18 @@ describe('auth configuration', () => {
     ]);
   });
 
-  it('refuses a short revocation feed secret and a negative grace window', () => {
+  it('refuses a short revocation feed secret, a short refresh token secret and a negative grace window', () => {
     expect(
-      issuesOf({ ...required, REVOCATION_FEED_TOKEN: 'short', REFRESH_REUSE_GRACE_SECONDS: '-1' }),
+      issuesOf({
+        ...required,
+        REVOCATION_FEED_TOKEN: 'short',
+        REFRESH_TOKEN_SECRET: 'short',
+        REFRESH_REUSE_GRACE_SECONDS: '-1',
+      }),
     ).toEqual([
       'REFRESH_REUSE_GRACE_SECONDS: must be at least 0',
       'REVOCATION_FEED_TOKEN: must be at least 32 characters',
+      'REFRESH_TOKEN_SECRET: must be at least 32 characters',
     ]);
   });
 

@@ -18,7 +18,7 @@ function state(overrides: Partial<RefreshState> = {}): RefreshState {
 }
 
 const spent = (usedAt: number) => ({ expiresAt: t(600), usedAt: t(usedAt), revokedAt: null });
-const unusedChild = { id: 'child', usedAt: null, revokedAt: null };
+const unusedChild = { usedAt: null, revokedAt: null, derivable: true };
 
 describe('refresh decision', () => {
   it('rotates a live token', () => {
@@ -40,11 +40,15 @@ describe('refresh decision', () => {
     });
   });
 
-  it('retries within the window while the child is unused, superseding the child', () => {
+  it('retries within the window while the child is unused, handing back that child', () => {
     expect(decideRefresh(state({ token: spent(6), child: unusedChild }))).toEqual({
       kind: 'retry',
-      supersede: 'child',
     });
+  });
+
+  it('calls it reuse when the token no longer derives its child (REFRESH_TOKEN_SECRET changed)', () => {
+    const changed = { ...unusedChild, derivable: false };
+    expect(decideRefresh(state({ token: spent(6), child: changed })).kind).toBe('reuse');
   });
 
   it('measures the window from the first use, to the millisecond', () => {
@@ -54,8 +58,8 @@ describe('refresh decision', () => {
   });
 
   it('calls it reuse once the child was used or revoked, or with the window off', () => {
-    const usedChild = { id: 'child', usedAt: t(8), revokedAt: null };
-    const revokedChild = { id: 'child', usedAt: null, revokedAt: t(8) };
+    const usedChild = { usedAt: t(8), revokedAt: null, derivable: true };
+    const revokedChild = { usedAt: null, revokedAt: t(8), derivable: true };
     expect(decideRefresh(state({ token: spent(9), child: usedChild })).kind).toBe('reuse');
     expect(decideRefresh(state({ token: spent(9), child: revokedChild })).kind).toBe('reuse');
     expect(
@@ -63,7 +67,7 @@ describe('refresh decision', () => {
     ).toBe('reuse');
   });
 
-  it('calls a superseded (revoked) token in a live session reuse', () => {
+  it('calls a revoked token in a live session reuse (a stray copy)', () => {
     const superseded = { expiresAt: t(600), usedAt: null, revokedAt: t(9) };
     expect(decideRefresh(state({ token: superseded })).kind).toBe('reuse');
   });

@@ -52,6 +52,12 @@ describe('the README configuration tables', () => {
     );
   });
 
+  it('list exactly the variables the web app reads', () => {
+    expect(sorted(documented('Web app'))).toEqual(
+      sorted(shapeVariables('services/web/src/config.ts')),
+    );
+  });
+
   it('name every variable the CI script and `npm start` read', () => {
     const ci = [...read('.ci/run').matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)];
     const stack = readdirSync(join(root, 'packages/local-stack/src')).flatMap((file) => [

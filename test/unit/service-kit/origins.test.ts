@@ -1,13 +1,14 @@
 import { loadAuthConfig } from '@authpair/auth';
 import { loadResourceConfig } from '@authpair/resource';
 import { ConfigError } from '@authpair/service-kit';
-import { TEST_FEED_TOKEN, TEST_KEK } from '../../support/services';
+import { TEST_FEED_TOKEN, TEST_KEK, TEST_REFRESH_TOKEN_SECRET } from '../../support/services';
 
 const auth = {
   DATABASE_URL: 'postgres://db/authpair',
   PASSWORD_PEPPER: 'a-secret-of-enough-length',
   KEY_ENCRYPTION_KEYS: TEST_KEK,
   REVOCATION_FEED_TOKEN: TEST_FEED_TOKEN,
+  REFRESH_TOKEN_SECRET: TEST_REFRESH_TOKEN_SECRET,
 };
 /** The resource service's one required variable. */
 const resource = { REVOCATION_FEED_TOKEN: TEST_FEED_TOKEN };

@@ -34,6 +34,7 @@ describe('the public defaults of docker-compose.yml', () => {
       DATABASE_URL: publicDefault,
       PASSWORD_PEPPER: publicDefault,
       REVOCATION_FEED_TOKEN: publicDefault,
+      REFRESH_TOKEN_SECRET: publicDefault,
       KEY_ENCRYPTION_KEYS: publicDefault,
     });
   });
@@ -52,7 +53,12 @@ describe('the public defaults of docker-compose.yml', () => {
   it('never echo the secret in the refusal', () => {
     const env: Record<string, string> = { ...authDefaults(), ...PRODUCTION };
     const reasons = JSON.stringify(refusal(() => loadAuthConfig(env)));
-    for (const name of ['PASSWORD_PEPPER', 'REVOCATION_FEED_TOKEN', 'KEY_ENCRYPTION_KEYS'])
+    for (const name of [
+      'PASSWORD_PEPPER',
+      'REVOCATION_FEED_TOKEN',
+      'REFRESH_TOKEN_SECRET',
+      'KEY_ENCRYPTION_KEYS',
+    ])
       expect(reasons).not.toContain(env[name]?.split(':').at(-1));
   });
 
@@ -71,6 +77,7 @@ describe('the public defaults of docker-compose.yml', () => {
       'DATABASE_URL',
       'PASSWORD_PEPPER',
       'REVOCATION_FEED_TOKEN',
+      'REFRESH_TOKEN_SECRET',
       'KEY_ENCRYPTION_KEYS',
     ]);
     const resource = loadResourceConfig({ ...composeDefaults('resource'), ...PRODUCTION });
@@ -78,7 +85,7 @@ describe('the public defaults of docker-compose.yml', () => {
   });
 
   it('are accepted outside production, and still listed as public', () => {
-    expect(loadAuthConfig(authDefaults()).publicSecrets).toHaveLength(4);
+    expect(loadAuthConfig(authDefaults()).publicSecrets).toHaveLength(5);
     expect(loadResourceConfig(resourceDefaults()).publicSecrets).toEqual(['REVOCATION_FEED_TOKEN']);
   });
 });
@@ -88,6 +95,7 @@ describe('secrets of your own in production', () => {
     DATABASE_URL: 'postgres://authpair:s3cret@db/authpair',
     PASSWORD_PEPPER: randomBytes(32).toString('base64url'),
     REVOCATION_FEED_TOKEN: randomBytes(32).toString('base64url'),
+    REFRESH_TOKEN_SECRET: randomBytes(32).toString('base64url'),
     KEY_ENCRYPTION_KEYS: `kek1:${randomBytes(32).toString('base64')}`,
     ...PRODUCTION,
   };

@@ -6,6 +6,7 @@ import {
   RevocationUnavailableError,
   SILENT_LOGGER,
 } from '@authpair/verifier';
+import { eventually } from '../../support/http';
 
 const logger = SILENT_LOGGER;
 const options: RevocationListOptions = {
@@ -78,11 +79,35 @@ describe('revocation list', () => {
     await list.poll();
     await list.poll();
     expect(urls).toEqual([
-      'http://auth.test/internal/revocations',
-      'http://auth.test/internal/revocations?since=5.x',
-      'http://auth.test/internal/revocations?since=9',
+      'http://auth.test/internal/revocations?limit=5000',
+      'http://auth.test/internal/revocations?since=5.x&limit=5000',
+      'http://auth.test/internal/revocations?since=9&limit=5000',
     ]);
     expect(list.size).toBe(2);
+  });
+
+  it('reads a backlog of more than one poll on at once, not a poll interval later', async () => {
+    // 20 pages per poll, then a 21st: a burst (a logout everywhere over 100k sessions) must
+    // arrive within maxLagMs, not one group of pages per poll interval.
+    const pages = Array.from({ length: 21 }, (_, index) => ({
+      revocations: [revoked(`s${index}`)],
+      cursor: String(index + 1),
+      has_more: index < 20,
+    }));
+    const { list, urls } = listWith(pages, { pollIntervalMs: 60_000 });
+    await list.start();
+    try {
+      expect(urls).toHaveLength(20); // the first poll stopped with a backlog
+      await eventually(
+        () => list.size,
+        (size) => size === 21,
+        { timeoutMs: 2000 },
+      );
+      expect(urls).toHaveLength(21);
+      expect(urls.at(-1)).toBe('http://auth.test/internal/revocations?since=20&limit=5000');
+    } finally {
+      list.stop();
+    }
   });
 
   it('fails closed before the first read and once the last read is older than the bound', async () => {
@@ -148,9 +173,9 @@ describe('revocation list', () => {
     expect(await list.poll()).toBe(false);
     expect(await list.poll()).toBe(true);
     expect(urls).toEqual([
-      'http://auth.test/internal/revocations',
-      'http://auth.test/internal/revocations?since=from-another-feed',
-      'http://auth.test/internal/revocations',
+      'http://auth.test/internal/revocations?limit=5000',
+      'http://auth.test/internal/revocations?since=from-another-feed&limit=5000',
+      'http://auth.test/internal/revocations?limit=5000',
     ]);
     expect(() => list.check('s1')).toThrow(InvalidTokenError);
   });
@@ -164,7 +189,7 @@ describe('revocation list', () => {
     });
   });
 
-  it('stops reading a feed page past 1 MiB as it streams in, instead of buffering it whole', async () => {
+  it('stops reading a feed page past 2 MiB as it streams in, instead of buffering it whole', async () => {
     const chunk = new Uint8Array(64 * 1024).fill(0x20); // JSON whitespace
     const sent = { bytes: 0, cancelled: false };
     const endless = new ReadableStream<Uint8Array>(
@@ -183,11 +208,11 @@ describe('revocation list', () => {
     const { list } = listWith([new Response(endless)]);
     expect(await list.poll()).toBe(false);
     expect(list.snapshot().lastError).toBe('revocation feed page is too large');
-    expect(sent.bytes).toBeLessThanOrEqual(1024 * 1024 + 2 * chunk.byteLength);
+    expect(sent.bytes).toBeLessThanOrEqual(2 * 1024 * 1024 + 2 * chunk.byteLength);
     expect(sent.cancelled).toBe(true);
   });
 
-  it('refuses a feed page whose declared length is over 1 MiB without reading it', async () => {
+  it('refuses a feed page whose declared length is over 2 MiB without reading it', async () => {
     const { list } = listWith([
       new Response('{"revocations":[],"cursor":"1","has_more":false}', {
         headers: { 'content-length': String(10 * 1024 * 1024) },

@@ -98,7 +98,7 @@ describe('createVerifier', () => {
   it('reads the feed from the JWKS host unless told otherwise, with the documented defaults', async () => {
     const { verifier } = verifierWith();
     await verifier.ready();
-    expect(fetched).toContain('https://issuer.test/internal/revocations');
+    expect(fetched).toContain('https://issuer.test/internal/revocations?limit=5000');
     expect(verifier.realm).toBe('authpair');
     expect(verifier.health()).toMatchObject({
       status: 'ready',

@@ -11,10 +11,39 @@ export const RATE_LIMIT_TABLE = 'rate_limits';
 export type LimitName = 'login_account' | 'login_address' | 'registration_address';
 
 /**
+ * Seconds a 429 asks to wait when the limit is full only because attempts
+ * are still in flight: their outcome, a bcrypt compare away, may give their
+ * points back (a successful login clears its account).
+ */
+export const IN_FLIGHT_RETRY_AFTER = 1;
+
+/** Why a key refuses an attempt now. */
+export interface Refusal {
+  /** Seconds to wait: the block's end, or IN_FLIGHT_RETRY_AFTER. */
+  retryAfter: number;
+  /** Whether the limit is full only of attempts whose outcome is not known yet. */
+  inFlight: boolean;
+}
+
+/**
  * One throttle, its counters in PostgreSQL so every replica shares them
  * (rate-limiter-flexible's RateLimiterPostgres: one atomic upsert per
  * attempt). Up to `max` attempts per window; the one after that blocks the
  * key for a whole window, and then it is free again: no permanent lockout.
+ *
+ * Attempts are counted before they run, so parallel ones cannot slip past
+ * the limit, and a limit of failures (logins) gives an attempt its point
+ * back when it turns out not to be one. Such a limit also counts, apart,
+ * the failures settled so far: when it refuses, it can then tell a key
+ * full of failures (wait for the block to end) from one full of attempts
+ * still running, whose success may free it (retry in a second), so the
+ * Retry-After tells the truth. An attempt refused for attempts in flight
+ * takes nothing and blocks nothing: it was never made.
+ *
+ * The block is an expiry pushed a window out, never an absolute write of
+ * the count: rate-limiter-flexible's own block (`blockDuration`) sets the
+ * points it saw, and raced with concurrent give-backs it loses some, which
+ * let attempts past a full limit.
  *
  * Keys are HMACs of the value under a server secret: the table never holds
  * usernames (a failed login's username is often a password typed into the
@@ -25,7 +54,9 @@ export type LimitName = 'login_account' | 'login_address' | 'registration_addres
  * fail closed, as they would anyway without the users table.
  */
 export class Limit {
+  readonly #pool: Pool;
   readonly #limiter: RateLimiterPostgres;
+  readonly #countsFailures: boolean;
   readonly #secret: string;
 
   constructor(
@@ -33,8 +64,11 @@ export class Limit {
     pool: Pool,
     readonly setting: RateLimitSetting,
     secret: string,
+    { countsFailures = false }: { countsFailures?: boolean } = {},
   ) {
+    this.#pool = pool;
     this.#secret = secret;
+    this.#countsFailures = countsFailures;
     this.#limiter = new RateLimiterPostgres({
       storeClient: pool,
       storeType: 'pool',
@@ -46,34 +80,37 @@ export class Limit {
       keyPrefix: name,
       points: setting.max,
       duration: setting.windowSeconds,
-      blockDuration: setting.windowSeconds,
     });
   }
 
   /**
    * Counts one attempt before it is made (so parallel attempts cannot all
-   * slip under the limit). Resolves `undefined` when allowed, or the whole
-   * seconds to wait when over the limit.
+   * slip under the limit). Resolves `undefined` when allowed, or why not.
    */
-  async take(value: string): Promise<number | undefined> {
+  async take(value: string): Promise<Refusal | undefined> {
     try {
       await this.#limiter.consume(this.#key(value));
       return undefined;
     } catch (error) {
-      if (error instanceof RateLimiterRes) return secondsToWait(error);
-      throw error;
+      if (!(error instanceof RateLimiterRes)) throw error;
+      const refusal = await this.#explain(value, error);
+      if (refusal.inFlight) await this.giveBack(value);
+      // The attempt that took the key over its limit starts the block; later ones keep
+      // their point, so the count stays over and the block does not slide with them.
+      else if (error.consumedPoints === this.setting.max + 1)
+        return { retryAfter: await this.#block(value), inFlight: false };
+      return refusal;
     }
   }
 
   /**
    * Reads, without counting anything, whether the key is over the limit now.
-   * Resolves `undefined` when an attempt would be counted, or the whole
-   * seconds to wait.
+   * Resolves `undefined` when an attempt would be counted, or why not.
    */
-  async blockedFor(value: string): Promise<number | undefined> {
+  async blockedFor(value: string): Promise<Refusal | undefined> {
     const state = await this.#limiter.get(this.#key(value));
     if (state === null || state.consumedPoints <= this.setting.max) return undefined;
-    return secondsToWait(state);
+    return this.#explain(value, state);
   }
 
   /** Uncounts an attempt that turned out not to be one that should count. */
@@ -81,9 +118,58 @@ export class Limit {
     await this.#limiter.reward(this.#key(value), 1);
   }
 
+  /**
+   * Records that a counted attempt failed: its point stays, and is now a
+   * settled failure. The failures' row shares the attempts' window (its
+   * expiry), so the two counts always cover the same attempts.
+   */
+  async failed(value: string): Promise<void> {
+    if (!this.#countsFailures) return;
+    const [counted, failures] = this.#rows(value);
+    await this.#pool.query(
+      `INSERT INTO ${RATE_LIMIT_TABLE} (key, points, expire)
+       SELECT $2, 1, counted.expire FROM ${RATE_LIMIT_TABLE} counted WHERE counted.key = $1
+       ON CONFLICT (key) DO UPDATE SET
+         points = CASE WHEN ${RATE_LIMIT_TABLE}.expire <= $3 THEN 1
+                       ELSE ${RATE_LIMIT_TABLE}.points + 1 END,
+         expire = EXCLUDED.expire`,
+      [counted, failures, Date.now()],
+    );
+  }
+
   /** Forgets every attempt on `value` (a successful login resets its account). */
   async clear(value: string): Promise<void> {
-    await this.#limiter.delete(this.#key(value));
+    await this.#pool.query(`DELETE FROM ${RATE_LIMIT_TABLE} WHERE key = ANY($1::text[])`, [
+      this.#rows(value),
+    ]);
+  }
+
+  /** Why a key over its limit refuses: full of settled failures, or of attempts in flight. */
+  async #explain(value: string, state: RateLimiterRes): Promise<Refusal> {
+    const blocked = { retryAfter: secondsToWait(state), inFlight: false };
+    if (!this.#countsFailures) return blocked;
+    const { rows } = await this.#pool.query<{ points: number }>(
+      `SELECT points FROM ${RATE_LIMIT_TABLE} WHERE key = $1 AND expire > $2`,
+      [this.#rows(value)[1], Date.now()],
+    );
+    return (rows[0]?.points ?? 0) < this.setting.max
+      ? { retryAfter: IN_FLIGHT_RETRY_AFTER, inFlight: true }
+      : blocked;
+  }
+
+  /** Pushes the key's expiry (and its failures') a whole window out; resolves the seconds. */
+  async #block(value: string): Promise<number> {
+    await this.#pool.query(
+      `UPDATE ${RATE_LIMIT_TABLE} SET expire = GREATEST(expire, $2) WHERE key = ANY($1::text[])`,
+      [this.#rows(value), Date.now() + this.setting.windowSeconds * 1000],
+    );
+    return this.setting.windowSeconds;
+  }
+
+  /** The table keys of `value`: its counted attempts, and its settled failures. */
+  #rows(value: string): [string, string] {
+    const key = this.#key(value);
+    return [this.#limiter.getKey(key), `${this.name}_failed:${key}`];
   }
 
   #key(value: string): string {
@@ -125,8 +211,13 @@ export function createRateLimits(
   }, pruneIntervalMs);
   prune.unref();
   return {
-    loginAccount: new Limit('login_account', pool, settings.loginAccount, secret),
-    loginAddress: new Limit('login_address', pool, settings.loginAddress, secret),
+    // Limits of failures: a login's point comes back unless it failed (see Limit).
+    loginAccount: new Limit('login_account', pool, settings.loginAccount, secret, {
+      countsFailures: true,
+    }),
+    loginAddress: new Limit('login_address', pool, settings.loginAddress, secret, {
+      countsFailures: true,
+    }),
     registrationAddress: new Limit(
       'registration_address',
       pool,

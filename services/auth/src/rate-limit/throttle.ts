@@ -6,7 +6,7 @@ import { UsernameTakenError } from '../users/user-queries';
 import { InvalidCredentialsError } from '../users/user-service';
 import { canonicalUsername } from '../users/username';
 import { addressKey } from './client-address';
-import type { Limit, LimitName, RateLimits } from './limits';
+import type { Limit, LimitName, RateLimits, Refusal } from './limits';
 
 /** The throttling middleware of each route that has one. */
 export interface Throttles {
@@ -50,7 +50,7 @@ export function createThrottles({ limits, metrics, logger }: ThrottleDeps): Thro
    */
   async function admit(ctx: Context, taken: [Limit, string][]): Promise<void> {
     const blocked = await Promise.all(taken.map(([limit, key]) => limit.blockedFor(key)));
-    if (blocked.some((wait) => wait !== undefined)) refuse(ctx, taken, blocked);
+    if (blocked.some((refusal) => refusal !== undefined)) refuse(ctx, taken, blocked);
     const results = await Promise.allSettled(taken.map(([limit, key]) => limit.take(key)));
     const admitted = taken.filter((_, index) => {
       const result = results[index];
@@ -70,15 +70,27 @@ export function createThrottles({ limits, metrics, logger }: ThrottleDeps): Thro
     );
   }
 
-  /** Answers 429 for the limits that refused (a wait per limit; undefined: admitted). */
-  function refuse(ctx: Context, taken: [Limit, string][], waits: (number | undefined)[]): never {
+  /** Answers 429 for the limits that refused (undefined: admitted); the wait is the longest. */
+  function refuse(
+    ctx: Context,
+    taken: [Limit, string][],
+    refusals: (Refusal | undefined)[],
+  ): never {
     let retryAfter = 0;
-    waits.forEach((wait, index) => {
-      if (wait === undefined) return;
+    refusals.forEach((refusal, index) => {
+      if (refusal === undefined) return;
       const name = (taken[index] as [Limit, string])[0].name;
       limited.inc({ limit: name });
-      retryAfter = Math.max(retryAfter, wait);
-      ctx.state.log?.info({ limit: name, address: ctx.ip, retry_after: wait }, 'rate limited');
+      retryAfter = Math.max(retryAfter, refusal.retryAfter);
+      ctx.state.log?.info(
+        {
+          limit: name,
+          address: ctx.ip,
+          retry_after: refusal.retryAfter,
+          in_flight: refusal.inFlight,
+        },
+        'rate limited',
+      );
     });
     throw new AuthpairError('rate_limited', `too many attempts; retry in ${retryAfter} s`, {
       retryAfterSeconds: retryAfter,
@@ -120,16 +132,16 @@ export function createThrottles({ limits, metrics, logger }: ThrottleDeps): Thro
         failed = error instanceof InvalidCredentialsError;
         throw error;
       } finally {
-        if (!failed) {
-          const succeeded = ctx.status < 400;
-          await settle(
-            [
-              succeeded ? loginAccount.clear(account) : loginAccount.giveBack(account),
-              loginAddress.giveBack(address),
-            ],
-            [loginAccount.name, loginAddress.name],
-          );
-        }
+        const succeeded = !failed && ctx.status < 400;
+        await settle(
+          failed
+            ? [loginAccount.failed(account), loginAddress.failed(address)]
+            : [
+                succeeded ? loginAccount.clear(account) : loginAccount.giveBack(account),
+                loginAddress.giveBack(address),
+              ],
+          [loginAccount.name, loginAddress.name],
+        );
       }
     },
 
@@ -169,13 +181,17 @@ export function createThrottles({ limits, metrics, logger }: ThrottleDeps): Thro
         failed = error instanceof WrongCurrentPasswordError;
         throw error;
       } finally {
-        if (!failed) {
-          const succeeded = ctx.status < 400;
-          await settle(
-            [succeeded ? loginAccount.clear(account) : loginAccount.giveBack(account)],
-            [loginAccount.name],
-          );
-        }
+        const succeeded = !failed && ctx.status < 400;
+        await settle(
+          [
+            failed
+              ? loginAccount.failed(account)
+              : succeeded
+                ? loginAccount.clear(account)
+                : loginAccount.giveBack(account),
+          ],
+          [loginAccount.name],
+        );
       }
     },
   };

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 
 /**
  * Refresh tokens are opaque: `aprt_` and 32 random bytes in base64url. The
@@ -25,6 +25,28 @@ function digest(token: string): Buffer {
 
 export function generateRefreshToken(): NewRefreshToken {
   const token = `${REFRESH_TOKEN_PREFIX}${randomBytes(RANDOM_BYTES).toString('base64url')}`;
+  return { token, hash: digest(token) };
+}
+
+/**
+ * The child a rotation issues for `parent`: HMAC-SHA-256 under
+ * REFRESH_TOKEN_SECRET of the parent and the child's row id. Deterministic,
+ * so a retry of the parent inside the grace window is answered with the
+ * same child although only its hash is stored (GoTrue answers such a retry
+ * with the session's active token too): a client that lost the response,
+ * or two tabs racing, end up holding one token. The row id is random and
+ * stored only in the database, so the secret and an old token alone do not
+ * yield the family's later tokens.
+ */
+export function childRefreshToken(
+  secret: string,
+  childId: string,
+  parent: string,
+): NewRefreshToken {
+  const mac = createHmac('sha256', secret)
+    .update(`authpair refresh child\0${childId}\0${parent}`)
+    .digest('base64url');
+  const token = `${REFRESH_TOKEN_PREFIX}${mac}`;
   return { token, hash: digest(token) };
 }
 

@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { InvalidGrantReason } from '@authpair/contracts';
 import { scopesOf } from '@authpair/contracts';
 import { type AuditContext, recordAudit } from '../audit/audit-log';
 import { inTransaction } from '../db/pool';
 import { InvalidGrantError, InvalidScopeError } from './errors';
-import { generateRefreshToken, refreshTokenHash } from './refresh-token';
+import { childRefreshToken, refreshTokenHash } from './refresh-token';
 import { decideRefresh } from './rotation-policy';
 import type { RefreshOutcome } from './session-metrics';
 import { createSessionQueries, type LockedSession } from './session-queries';
@@ -54,7 +55,7 @@ export interface RefreshRequest {
 export function createTokenRefresher(deps: SessionServiceDeps & { sessions: SessionService }) {
   const { pool, settings, metrics, logger, sessions } = deps;
 
-  async function apply(hash: Buffer, request: RefreshRequest): Promise<Applied> {
+  async function apply(presented: string, hash: Buffer, request: RefreshRequest): Promise<Applied> {
     return inTransaction(pool, async (db): Promise<Applied> => {
       const queries = createSessionQueries(db);
       const session = await queries.lockFamilyOf(hash);
@@ -63,12 +64,15 @@ export function createTokenRefresher(deps: SessionServiceDeps & { sessions: Sess
       if (session === undefined || token === undefined)
         return { outcome: 'invalid', reason: 'invalid' };
 
+      const { child } = token;
+      // The child as a retry would hand it back; another value means REFRESH_TOKEN_SECRET changed.
+      const again = child && childRefreshToken(settings.refreshTokenSecret, child.id, presented);
       const decision = decideRefresh({
         now: token.now,
         graceSeconds: settings.reuseGraceSeconds,
         session,
         token,
-        child: token.child,
+        child: child && again ? { ...child, derivable: again.hash.equals(child.hash) } : null,
       });
       switch (decision.kind) {
         case 'rotate':
@@ -82,22 +86,36 @@ export function createTokenRefresher(deps: SessionServiceDeps & { sessions: Sess
           // Checked before anything is spent: the client may retry with the same token.
           if (scope.some((wanted) => !(granted as readonly string[]).includes(wanted)))
             return { outcome: 'invalid_scope' };
-          // A retry supersedes the child the client never received: one live token per family.
-          if (decision.kind === 'retry') await queries.revokeToken(decision.supersede);
-          const next = generateRefreshToken();
-          const child = await queries.rotate({
+          if (decision.kind === 'retry') {
+            if (child === null || again === null)
+              throw new Error('a retry of a token without a child');
+            // The same child again: nothing is written, the family keeps its one live token.
+            return {
+              outcome: 'retried',
+              pending: {
+                subject: session,
+                scope,
+                refreshToken: again.token,
+                notAfter: child.expiresAt,
+              },
+            };
+          }
+          const childId = randomUUID();
+          const next = childRefreshToken(settings.refreshTokenSecret, childId, presented);
+          const stored = await queries.rotate({
             sessionId: session.id,
             parentId: token.id,
+            childId,
             hash: next.hash,
             ttlSeconds: settings.refreshTokenTtl,
           });
           return {
-            outcome: decision.kind === 'rotate' ? 'rotated' : 'retried',
+            outcome: 'rotated',
             pending: {
               subject: session,
               scope,
               refreshToken: next.token,
-              notAfter: child.expiresAt,
+              notAfter: stored.expiresAt,
             },
           };
         }
@@ -141,7 +159,9 @@ export function createTokenRefresher(deps: SessionServiceDeps & { sessions: Sess
     async refresh(token: string, request: RefreshRequest): Promise<SessionGrant> {
       const hash = refreshTokenHash(token);
       const applied: Applied =
-        hash === undefined ? { outcome: 'invalid', reason: 'invalid' } : await apply(hash, request);
+        hash === undefined
+          ? { outcome: 'invalid', reason: 'invalid' }
+          : await apply(token, hash, request);
       metrics.refreshed(applied.outcome);
       if ('pending' in applied) {
         // Signed after the commit, holding no lock. Should signing fail (503), the

@@ -6,17 +6,20 @@
  * The rules (RFC 9700 §4.14.2, with a grace window for lost responses):
  *
  * 1. The session has ended: refuse (`revoked`). Nothing else to do.
- * 2. The token was superseded (a grace retry replaced it while it was
- *    unused): it is a second copy of a rotation result, so a client and an
- *    attacker both hold the family. Revoke the family (`reuse`).
+ * 2. The token was revoked while its session lives on: only a family's
+ *    end revokes tokens, so this one is a stray copy. Revoke the family
+ *    (`reuse`).
  * 3. The token is spent:
- *    - within `graceSeconds` of its first use, while its current child is
- *      still unused, and the session has not expired: `retry`. The client
- *      evidently never received the child; since only hashes are stored it
- *      cannot be sent again, so the child is revoked and a new child issued
- *      in its place. The family still has exactly one live token, and the
- *      window is measured from the first use, so retries never extend it.
- *    - otherwise: revoke the family (`reuse`).
+ *    - within `graceSeconds` of its first use, while its child is unused,
+ *      the session has not expired and the child can be derived again
+ *      from the token (refresh-token.ts): `retry`. The client evidently
+ *      never received the child, or another tab of it is racing; it gets
+ *      that same child, so whoever presents the token in the window ends
+ *      up holding the one token the family has. Nothing is minted, so a
+ *      retry can neither extend the window nor cut a racing tab off.
+ *    - otherwise (the child has been used, the window has passed, or the
+ *      secret changed since): revoke the family (`reuse`). Any use of a
+ *      token after its child was used is reuse.
  * 4. The session or the token has expired: refuse (`expired`).
  * 5. Otherwise: `rotate`.
  *
@@ -30,13 +33,13 @@ export interface RefreshState {
   graceSeconds: number;
   session: { expiresAt: Date; revokedAt: Date | null };
   token: { expiresAt: Date; usedAt: Date | null; revokedAt: Date | null };
-  /** The token's current child, when it has been spent. */
-  child: { id: string; usedAt: Date | null; revokedAt: Date | null } | null;
+  /** The token's child, when it has been spent; `derivable`: the token still derives it. */
+  child: { usedAt: Date | null; revokedAt: Date | null; derivable: boolean } | null;
 }
 
 export type RefreshDecision =
   | { kind: 'rotate' }
-  | { kind: 'retry'; supersede: string }
+  | { kind: 'retry' }
   | { kind: 'reuse' }
   | { kind: 'revoked' }
   | { kind: 'expired' };
@@ -54,8 +57,8 @@ export function decideRefresh({
   if (token.usedAt !== null) {
     const windowEnd = token.usedAt.getTime() + graceSeconds * 1000;
     const childUnused = child !== null && child.usedAt === null && child.revokedAt === null;
-    if (graceSeconds > 0 && now.getTime() < windowEnd && childUnused && !sessionExpired)
-      return { kind: 'retry', supersede: child.id };
+    const inWindow = graceSeconds > 0 && now.getTime() < windowEnd && !sessionExpired;
+    if (inWindow && childUnused && child.derivable) return { kind: 'retry' };
     return { kind: 'reuse' };
   }
   if (sessionExpired || now >= token.expiresAt) return { kind: 'expired' };

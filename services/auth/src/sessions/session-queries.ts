@@ -25,7 +25,9 @@ export type SessionSelector =
   /** One live session of this user. */
   | { userId: string; sessionId: string }
   /** Every live session of this user, but one. */
-  | { userId: string; exceptSessionId?: string };
+  | { userId: string; exceptSessionId?: string }
+  /** These live sessions of this user. */
+  | { userId: string; sessionIds: readonly string[] };
 
 export interface LockedSession {
   id: string;
@@ -47,7 +49,13 @@ export interface PresentedToken {
   expiresAt: Date;
   usedAt: Date | null;
   revokedAt: Date | null;
-  child: { id: string; usedAt: Date | null; revokedAt: Date | null } | null;
+  child: {
+    id: string;
+    hash: Buffer;
+    expiresAt: Date;
+    usedAt: Date | null;
+    revokedAt: Date | null;
+  } | null;
   /** The database's clock when the row was read. */
   now: Date;
 }
@@ -64,6 +72,11 @@ export interface LiveSessionRow {
 
 function where(selector: SessionSelector): { clause: string; params: unknown[] } {
   if (!('userId' in selector)) return { clause: 's.id = $2', params: [selector.sessionId] };
+  if ('sessionIds' in selector)
+    return {
+      clause: `s.id = ANY($2::uuid[]) AND s.user_id = $3 AND ${LIVE}`,
+      params: [selector.sessionIds, selector.userId],
+    };
   if ('sessionId' in selector)
     return {
       clause: `s.id = $2 AND s.user_id = $3 AND ${LIVE}`,
@@ -79,9 +92,11 @@ function where(selector: SessionSelector): { clause: string; params: unknown[] }
 export function createSessionQueries(db: Queryable) {
   return {
     /**
-     * The user a login starts a session for, read under a share lock: a
-     * concurrent disable (which updates the row) waits for the session to
-     * commit and then ends it, or commits first and is seen here.
+     * The user a login starts a session for, read under a lock that a
+     * concurrent disable (which updates the row) waits for, so it ends the
+     * new session too, or commits first and is seen here. The lock is also
+     * exclusive among logins of the user: each counts the live sessions
+     * (SESSION_MAX_PER_USER) after the one before it committed.
      */
     async lockUserForSession(
       userId: string,
@@ -90,7 +105,9 @@ export function createSessionQueries(db: Queryable) {
         username: string;
         roles: string[];
         disabled_at: Date | null;
-      }>('SELECT username, roles, disabled_at FROM users WHERE id = $1 FOR SHARE', [userId]);
+      }>('SELECT username, roles, disabled_at FROM users WHERE id = $1 FOR NO KEY UPDATE', [
+        userId,
+      ]);
       const row = rows[0];
       return row && { username: row.username, roles: row.roles, disabledAt: row.disabled_at };
     },
@@ -185,13 +202,16 @@ export function createSessionQueries(db: Queryable) {
         used_at: Date | null;
         revoked_at: Date | null;
         child_id: string | null;
+        child_hash: Buffer | null;
+        child_expires_at: Date | null;
         child_used_at: Date | null;
         child_revoked_at: Date | null;
         now: Date;
       }>({
         name: 'refresh-presented-token',
         text: `SELECT t.id, t.session_id, t.expires_at, t.used_at, t.revoked_at,
-                c.id AS child_id, c.used_at AS child_used_at, c.revoked_at AS child_revoked_at,
+                c.id AS child_id, c.token_hash AS child_hash, c.expires_at AS child_expires_at,
+                c.used_at AS child_used_at, c.revoked_at AS child_revoked_at,
                 clock_timestamp() AS now
            FROM refresh_tokens t LEFT JOIN refresh_tokens c ON c.id = t.replaced_by
           WHERE t.token_hash = $1`,
@@ -206,51 +226,50 @@ export function createSessionQueries(db: Queryable) {
         usedAt: row.used_at,
         revokedAt: row.revoked_at,
         child:
-          row.child_id === null
+          row.child_id === null || row.child_hash === null || row.child_expires_at === null
             ? null
-            : { id: row.child_id, usedAt: row.child_used_at, revokedAt: row.child_revoked_at },
+            : {
+                id: row.child_id,
+                hash: row.child_hash,
+                expiresAt: row.child_expires_at,
+                usedAt: row.child_used_at,
+                revokedAt: row.child_revoked_at,
+              },
         now: row.now,
       };
     },
 
     /**
-     * Rotation's writes in one statement: the child token (expiring after
-     * `ttlSeconds`, never after its session), the parent spent (keeping its
-     * first use time, so a grace window never slides) and naming the child,
-     * and the session's last use. Runs under the family lock.
+     * Rotation's writes in one statement: the child token (with the id its
+     * value was derived with, expiring after `ttlSeconds`, never after its
+     * session), the parent spent and naming the child, and the session's
+     * last use. Runs under the family lock.
      */
     async rotate(input: {
       sessionId: string;
       parentId: string;
+      childId: string;
       hash: Buffer;
       ttlSeconds: number;
     }): Promise<{ id: string; expiresAt: Date }> {
       const { rows } = await db.query<{ id: string; expires_at: Date }>({
         name: 'refresh-rotate',
         text: `WITH child AS (
-           INSERT INTO refresh_tokens (session_id, token_hash, parent_id, expires_at)
-           SELECT s.id, $2, $3, LEAST(now() + make_interval(secs => $4), s.expires_at)
+           INSERT INTO refresh_tokens (id, session_id, token_hash, parent_id, expires_at)
+           SELECT $5, s.id, $2, $3, LEAST(now() + make_interval(secs => $4), s.expires_at)
              FROM sessions s WHERE s.id = $1
            RETURNING id, expires_at
          ), spent AS (
-           UPDATE refresh_tokens SET used_at = COALESCE(used_at, now()),
-                  replaced_by = (SELECT id FROM child)
+           UPDATE refresh_tokens SET used_at = now(), replaced_by = (SELECT id FROM child)
             WHERE id = $3
          ), touched AS (
            UPDATE sessions SET last_used_at = now() WHERE id = $1
          )
          SELECT id, expires_at FROM child`,
-        values: [input.sessionId, input.hash, input.parentId, input.ttlSeconds],
+        values: [input.sessionId, input.hash, input.parentId, input.ttlSeconds, input.childId],
       });
       const row = rows[0] as { id: string; expires_at: Date };
       return { id: row.id, expiresAt: row.expires_at };
-    },
-
-    async revokeToken(tokenId: string): Promise<void> {
-      await db.query(
-        'UPDATE refresh_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL',
-        [tokenId],
-      );
     },
 
     /**
@@ -302,6 +321,15 @@ export function createSessionQueries(db: Queryable) {
         [sessionId, userId],
       );
       return rowCount === 1;
+    },
+
+    /** The ids and login times of the user's live sessions, for the session cap. */
+    async liveSessionsOf(userId: string): Promise<{ id: string; createdAt: Date }[]> {
+      const { rows } = await db.query<{ id: string; created_at: Date }>(
+        `SELECT s.id, s.created_at FROM sessions s WHERE s.user_id = $1 AND ${LIVE}`,
+        [userId],
+      );
+      return rows.map((row) => ({ id: row.id, createdAt: row.created_at }));
     },
 
     /** The user's live sessions, most recently used first. */

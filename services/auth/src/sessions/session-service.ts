@@ -8,6 +8,7 @@ import { printable } from '../db/printable';
 import type { AccessTokenIssuer } from '../tokens/access-token';
 import { AccountDisabledError } from '../users/user-service';
 import { generateRefreshToken, refreshTokenHash } from './refresh-token';
+import { sessionsOverCap } from './session-cap';
 import type { SessionMetrics } from './session-metrics';
 import { createSessionQueries, type LiveSessionRow, type SessionSelector } from './session-queries';
 
@@ -122,8 +123,10 @@ export function createSessionService(deps: SessionServiceDeps) {
     /**
      * Starts a session for a user who just proved who they are, and audits
      * the login in the same transaction. The user row is re-read under a
-     * share lock, so a disable racing the login either ends this session
-     * too or is seen here (AccountDisabledError).
+     * lock, so a disable racing the login either ends this session too or
+     * is seen here (AccountDisabledError), and logins of one user count its
+     * live sessions one after the other: beyond SESSION_MAX_PER_USER the
+     * oldest end (session-cap.ts).
      */
     async start(
       user: { id: string },
@@ -134,6 +137,10 @@ export function createSessionService(deps: SessionServiceDeps) {
         const queries = createSessionQueries(db);
         const current = await queries.lockUserForSession(user.id);
         if (current === undefined || current.disabledAt !== null) throw new AccountDisabledError();
+        const overCap = sessionsOverCap({
+          live: await queries.liveSessionsOf(user.id),
+          maxPerUser: settings.maxPerUser,
+        });
         const session = await queries.insertSession({
           userId: user.id,
           maxAgeSeconds: settings.maxAge,
@@ -146,6 +153,8 @@ export function createSessionService(deps: SessionServiceDeps) {
           username: current.username,
           roles: current.roles,
         });
+        if (overCap.length > 0)
+          await endWithin(db, { userId: user.id, sessionIds: overCap }, 'session_limit', audit);
         await recordAudit(db, audit, {
           type: 'login_succeeded',
           targetUserId: user.id,

@@ -14,16 +14,6 @@ export interface Documented {
   secrets: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
-/**
- * Variables other branches are adding while this one is written (the
- * replicas issue's contracts). They are in the README once those land;
- * until then the manifests may already set them.
- */
-const CONTRACTED: Readonly<Record<string, readonly string[]>> = {
-  auth: ['INTERNAL_PORT', 'SHUTDOWN_DELAY_MS', 'REFRESH_TOKEN_SECRET'],
-  resource: ['SHUTDOWN_DELAY_MS'],
-};
-
 const NAME = /`([A-Za-z][A-Za-z0-9_.-]*)`/g;
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 
@@ -45,11 +35,11 @@ export function tableAfter(markdown: string, heading: string): string[][] {
 const namesIn = (cell: string | undefined) =>
   [...(cell ?? '').matchAll(NAME)].map((match) => match[1] as string);
 
-function variablesOf(readme: string, heading: string, service: string): Set<string> {
+function variablesOf(readme: string, heading: string): Set<string> {
   // The API section has headings of the same names.
   const configuration = readme.slice(readme.indexOf('\n## Configuration\n'));
   const names = tableAfter(configuration, heading).flatMap((row) => namesIn(row[0]));
-  return new Set([...names, ...(CONTRACTED[service] ?? [])]);
+  return new Set(names);
 }
 
 export function secretsTable(markdown: string): Map<string, Set<string>> {
@@ -65,8 +55,8 @@ export function loadDocumented(): Documented {
   const readme = read('README.md');
   return {
     variables: new Map([
-      ['auth', variablesOf(readme, '### Auth service', 'auth')],
-      ['resource', variablesOf(readme, '### Resource service', 'resource')],
+      ['auth', variablesOf(readme, '### Auth service')],
+      ['resource', variablesOf(readme, '### Resource service')],
     ]),
     secrets: secretsTable(read('docs/kubernetes.md')),
   };

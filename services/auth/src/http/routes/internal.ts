@@ -1,14 +1,15 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   AuthpairError,
-  invalidField,
   REVOCATION_FEED_PATH,
   type RevocationFeedPage,
+  revocationFeedQuerySchema,
 } from '@authpair/contracts';
 import { readBearerToken } from '@authpair/service-kit';
 import Router from '@koa/router';
 import type { Pool } from 'pg';
 import { revocationFeedPage } from '../../sessions/revocation-feed';
+import { parseWith } from '../validate';
 
 export interface InternalRouteDeps {
   pool: Pool;
@@ -37,10 +38,8 @@ export function internalRoutes({ pool, feedToken, windowSeconds }: InternalRoute
   router.get(REVOCATION_FEED_PATH, async function revocationFeed(ctx) {
     if (!sameSecret(readBearerToken(ctx, REALM), feedToken))
       throw new AuthpairError('invalid_token', 'the feed token is not valid');
-    const since = ctx.query.since;
-    if (since !== undefined && typeof since !== 'string')
-      throw invalidField('since', 'must be given once');
-    const page: RevocationFeedPage = await revocationFeedPage(pool, since, windowSeconds);
+    const { since, limit } = parseWith(revocationFeedQuerySchema, ctx.query);
+    const page: RevocationFeedPage = await revocationFeedPage(pool, since, windowSeconds, limit);
     ctx.body = page;
   });
 
