@@ -4,7 +4,11 @@
  * other core), run on variants of the service that each switch one thing
  * off, interleaved round by round, compared by server CPU per request.
  *
- *   node --import tsx test/bench/miss-path.ts [rounds] [seconds]
+ *   node --import tsx test/bench/miss-path.ts [rounds] [seconds] [--base=<dir>]
+ *
+ * With `--base=<dir>`, a checkout built before a change (a copy of this
+ * one, say), each verifying server of it runs too, named "(base)": a
+ * change is then measured against its own before, in the same rounds.
  *
  * The variants are environment settings of the real service, not patches:
  * the verified-token cache off (VERIFIED_TOKEN_CACHE_SIZE=0), the access
@@ -13,6 +17,7 @@
  * variant is compared with the unmodified service under the same load in
  * the same round, so the machine's drift between rounds cancels.
  */
+import { join, resolve } from 'node:path';
 import { TestIssuer } from '../support/test-issuer';
 import type { GeneratorKind } from './generator';
 import { median } from './load';
@@ -45,9 +50,23 @@ const VARIANTS: Array<{ load: LoadId; server: ServerSpec }> = [
   { load: 'distinct', server: variant('resource', 'access log off', { LOG_LEVEL: 'warn' }) },
 ];
 
+/** The same server from the build in `dir`: node resolves its packages from there. */
+const fromBase = (dir: string, spec: ServerSpec): ServerSpec => ({
+  ...spec,
+  id: `${spec.id}:base`,
+  name: `${spec.name} (base)`,
+  script: join(resolve(dir), spec.script),
+});
+
 async function main(): Promise<void> {
-  const rounds = Number(process.argv[2] ?? '5');
-  const seconds = Number(process.argv[3] ?? '6');
+  const positional = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+  const baseDir = process.argv.find((arg) => arg.startsWith('--base='))?.slice('--base='.length);
+  const rounds = Number(positional[0] ?? '5');
+  const seconds = Number(positional[1] ?? '6');
+  if (baseDir !== undefined)
+    for (const cell of [...VARIANTS])
+      if (cell.server.verifies && !cell.server.id.includes(':') && cell.server.id !== 'koa-jose')
+        VARIANTS.push({ load: cell.load, server: fromBase(baseDir, cell.server) });
   const settings = { ...settingsFor(false), runs: rounds, durationSeconds: seconds };
   const pinning = detectPinning();
   const generator: GeneratorKind = ensureWrk(true, console.error).available ? 'wrk' : 'autocannon';
