@@ -20,6 +20,8 @@ function signatureTail(token: string): number {
 }
 
 interface Entry {
+  /** The whole token: a hit is this very token, never another with the same tail. */
+  token: string;
   claims: Readonly<AccessTokenClaims>;
   /** The key that verified the token: a hit counts only while the issuer still publishes it under `kid`. */
   kid: string;
@@ -50,7 +52,7 @@ export interface KeyPresence {
  * - revocation is not its business: the session check runs on every
  *   request after it, hit or miss.
  *
- * Bounded, least recently used out first. The key is the whole token.
+ * Bounded, least recently used out first. A hit is the whole token, equal.
  *
  * A token is admitted on its second verification, not its first (a
  * "doorkeeper", as in TinyLFU): when every token is new, caching each one
@@ -63,7 +65,14 @@ export interface KeyPresence {
 export class VerifiedTokenCache {
   readonly #maxEntries: number;
   readonly #keys: KeyPresence;
-  readonly #entries = new Map<string, Entry>();
+  /**
+   * Entries by signature tail, each holding its whole token. Keyed by the
+   * tail rather than the token: a request's token is a new 800-character
+   * string, and a Map keyed by it hashes every character on every lookup,
+   * hit or miss. Two live tokens sharing a tail only take turns in the
+   * cache: a hit needs the whole token to be equal.
+   */
+  readonly #entries = new Map<number, Entry>();
   /** Signature tails of tokens verified once recently; cleared when full. */
   readonly #seen = new Set<number>();
   hits = 0;
@@ -79,15 +88,27 @@ export class VerifiedTokenCache {
   }
 
   get(token: string, now: number): Readonly<AccessTokenClaims> | undefined {
-    const entry = this.#entries.get(token);
-    if (entry === undefined || entry.expiresAt <= now || !this.#keys.holds(entry.kid, entry.key)) {
-      if (entry !== undefined) this.#entries.delete(token);
+    // Typed a string, but a JavaScript caller may pass anything: full verification refuses it.
+    if (typeof token !== 'string') {
+      this.misses += 1;
+      return undefined;
+    }
+    const tail = signatureTail(token);
+    const entry = this.#entries.get(tail);
+    if (
+      entry === undefined ||
+      entry.token !== token ||
+      entry.expiresAt <= now ||
+      !this.#keys.holds(entry.kid, entry.key)
+    ) {
+      // A dead entry of this token goes; another token's entry under the same tail stays.
+      if (entry !== undefined && entry.token === token) this.#entries.delete(tail);
       this.misses += 1;
       return undefined;
     }
     // Most recently used last: Map keeps insertion order.
-    this.#entries.delete(token);
-    this.#entries.set(token, entry);
+    this.#entries.delete(tail);
+    this.#entries.set(tail, entry);
     this.hits += 1;
     return entry.claims;
   }
@@ -99,12 +120,15 @@ export class VerifiedTokenCache {
     expiresAt: number,
   ): Readonly<AccessTokenClaims> {
     const frozen = Object.freeze(claims);
-    if (this.#maxEntries === 0 || !this.#admit(token)) return frozen;
-    if (this.#entries.size >= this.#maxEntries) {
+    if (this.#maxEntries === 0) return frozen;
+    const tail = signatureTail(token);
+    if (!this.#admit(tail)) return frozen;
+    // Replacing an entry under the same tail moves it to the most recent end.
+    if (!this.#entries.delete(tail) && this.#entries.size >= this.#maxEntries) {
       const oldest = this.#entries.keys().next();
       if (oldest.done !== true) this.#entries.delete(oldest.value);
     }
-    this.#entries.set(token, { claims: frozen, kid, key, expiresAt });
+    this.#entries.set(tail, { token, claims: frozen, kid, key, expiresAt });
     return frozen;
   }
 
@@ -114,8 +138,7 @@ export class VerifiedTokenCache {
   }
 
   /** Whether this token was verified once before (recently); remembers it if not. */
-  #admit(token: string): boolean {
-    const tail = signatureTail(token);
+  #admit(tail: number): boolean {
     if (this.#seen.delete(tail)) return true;
     if (this.#seen.size >= this.#maxEntries) this.#seen.clear();
     this.#seen.add(tail);
