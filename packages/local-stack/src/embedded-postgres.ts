@@ -11,6 +11,8 @@ export interface EmbeddedPostgresOptions {
   /** Keep the data folder when stopped (true for `npm start`, false for tests). */
   persistent: boolean;
   onLog?: (message: string) => void;
+  /** Extra server flags, e.g. `-c shared_preload_libraries=pg_stat_statements` (the bench). */
+  postgresFlags?: string[];
 }
 
 export interface RunningEmbeddedPostgres {
@@ -104,6 +106,7 @@ export async function startEmbeddedPostgres(
     persistent: options.persistent,
     createPostgresUser: process.getuid?.() === 0,
     authMethod: 'scram-sha-256',
+    postgresFlags: options.postgresFlags ?? [],
     onLog: log,
     onError: (error) => log(error instanceof Error ? error.message : String(error)),
   });

@@ -20,8 +20,9 @@ export const CORS_EXPOSED_HEADERS = [
  */
 export function corsPolicy(allowedOrigins: readonly string[]): Middleware {
   if (allowedOrigins.length === 0) {
-    return async function corsDisabled(_ctx, next) {
-      await next();
+    // Not async: a pass-through holding no frame across the request.
+    return function corsDisabled(_ctx, next) {
+      return next();
     };
   }
   const allowed = new Set(allowedOrigins);

@@ -83,30 +83,45 @@ const SCHEDULED_PATHS = new Set(['/healthz', '/readyz', METRICS_PATH, REVOCATION
  */
 export function requestContext(logger: Logger): Middleware<RequestState> {
   return async function assignRequestContext(ctx, next) {
-    const started = process.hrtime.bigint();
-    const offered = ctx.get('x-request-id');
-    const clientRequestId = ACCEPTABLE_REQUEST_ID.test(offered) ? offered : undefined;
+    const started = performance.now();
+    // Straight from node:http, not through Koa's ctx.get/ctx.set: those
+    // allocate entry arrays per call, measurable at this path's scale.
+    const offered = ctx.req.headers['x-request-id'];
+    const clientRequestId =
+      typeof offered === 'string' && ACCEPTABLE_REQUEST_ID.test(offered) ? offered : undefined;
     const state = new RequestStateImpl(randomUUID(), clientRequestId, logger);
     ctx.state = state;
-    ctx.set('X-Request-Id', state.requestId);
-    if (clientRequestId !== undefined) ctx.set('X-Client-Request-Id', clientRequestId);
+    ctx.res.setHeader('X-Request-Id', state.requestId);
+    if (clientRequestId !== undefined) ctx.res.setHeader('X-Client-Request-Id', clientRequestId);
     try {
       await next();
     } finally {
-      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       const level = ctx.status < 400 && SCHEDULED_PATHS.has(ctx.path) ? 'debug' : 'info';
-      if (logger.isLevelEnabled(level))
-        logger[level](
-          {
-            ...idsOf(state),
-            method: ctx.method,
-            path: ctx.path,
-            route: routeOf(ctx as { _matchedRoute?: unknown }),
-            status: ctx.status,
-            duration_ms: Math.round(durationMs * 1000) / 1000,
-          },
-          'request',
-        );
+      if (logger.isLevelEnabled(level)) {
+        const durationMs = performance.now() - started;
+        const line: AccessLine = {
+          req_id: state.requestId,
+          method: ctx.method,
+          path: ctx.path,
+          route: routeOf(ctx as { _matchedRoute?: unknown }),
+          status: ctx.status,
+          duration_ms: Math.round(durationMs * 1000) / 1000,
+        };
+        // Last, as idsOf puts it: the line's keys keep one order, one hidden class.
+        if (clientRequestId !== undefined) line.client_req_id = clientRequestId;
+        logger[level](line, 'request');
+      }
     }
   };
+}
+
+/** The access line's fields. */
+interface AccessLine {
+  req_id: string;
+  method: string;
+  path: string;
+  route: string;
+  status: number;
+  duration_ms: number;
+  client_req_id?: string;
 }

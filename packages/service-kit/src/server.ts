@@ -44,15 +44,17 @@ export async function listen(
     },
     function trackInFlight(req, res) {
       inFlight.add(res);
-      res.once('close', () => {
-        inFlight.delete(res);
-        // Its connection is idle now; while stopping it must not wait for another request.
-        if (stopping) setImmediate(() => server.closeIdleConnections());
-      });
+      // One listener for every response (`this` is the response): no closure per request.
+      res.once('close', untrack);
       if (stopping || draining?.reason !== undefined) refuseKeepAlive(res);
       handler(req, res);
     },
   );
+  function untrack(this: ServerResponse): void {
+    inFlight.delete(this);
+    // Its connection is idle now; while stopping it must not wait for another request.
+    if (stopping) setImmediate(() => server.closeIdleConnections());
+  }
   // Longer than common proxies' idle timeout, so the proxy closes first.
   server.keepAliveTimeout = 65_000;
 

@@ -86,7 +86,10 @@ export class Verifier {
       unknownKid: () => observer.unknownKid?.(),
     });
     this.cache = new VerifiedTokenCache(settings.verifiedCacheSize, this.jwks);
-    this.#verifyInFull = createTokenVerifier(settings, (kid) => this.jwks.getKey(kid));
+    this.#verifyInFull = createTokenVerifier(
+      settings,
+      (kid) => this.jwks.knownKey(kid) ?? this.jwks.getKey(kid),
+    );
     this.revocations =
       settings.revocation === undefined
         ? undefined
@@ -120,17 +123,32 @@ export class Verifier {
    * whether those came from memory or were checked in full: the
    * verified-token cache never skips it.
    */
-  async verify(token: string): Promise<Readonly<AccessTokenClaims>> {
-    let claims = this.cache.get(token, Date.now());
-    if (claims === undefined) {
+  verify(token: string): Promise<Readonly<AccessTokenClaims>> {
+    // Not async: a hit is answered without a resumption, a miss with one
+    // promise chain from jose's, not a frame per layer (docs/performance.md).
+    const cached = this.cache.get(token, Date.now());
+    if (cached !== undefined) {
       try {
-        claims = await this.#verifyAndRemember(token);
+        return Promise.resolve(this.#live(cached));
       } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return this.#verifyInFull(token).then(
+      ({ claims, kid, key }) => {
+        const expiresAt = Math.min(claims.exp * 1000, claims.iat * 1000 + this.#maxTokenAgeMs);
+        return this.#live(this.cache.set(token, claims, { kid, key }, expiresAt));
+      },
+      (error: unknown) => {
         const outcome = FAILED_OUTCOMES[(error as { code?: ErrorCode }).code as ErrorCode];
         if (outcome !== undefined) this.#observer.verified?.(outcome);
         throw error;
-      }
-    }
+      },
+    );
+  }
+
+  /** Verified claims, counted valid, then checked against the revocation list: throws if the session has ended. */
+  #live(claims: Readonly<AccessTokenClaims>): Readonly<AccessTokenClaims> {
     this.#observer.verified?.('valid');
     this.revocations?.check(claims.sid);
     return claims;
@@ -192,12 +210,6 @@ export class Verifier {
   async close(): Promise<void> {
     this.jwks.stop();
     this.revocations?.stop();
-  }
-
-  async #verifyAndRemember(token: string): Promise<Readonly<AccessTokenClaims>> {
-    const { claims, kid, key } = await this.#verifyInFull(token);
-    const expiresAt = Math.min(claims.exp * 1000, claims.iat * 1000 + this.#maxTokenAgeMs);
-    return this.cache.set(token, claims, { kid, key }, expiresAt);
   }
 }
 

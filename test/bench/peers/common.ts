@@ -14,3 +14,7 @@ export async function fetchJwks(): Promise<{
   const response = await fetch(jwksUrl);
   return (await response.json()) as { keys: Array<Record<string, unknown> & { kid: string }> };
 }
+
+// Exit on SIGTERM through process.exit, so `node --cpu-prof` writes its profile
+// (a process killed by the default SIGTERM action writes none).
+process.once('SIGTERM', () => process.exit(0));

@@ -1,4 +1,4 @@
-// The HTTP ceiling: node:http answering JSON, no routing, no verification.
+// The HTTP ceiling: node:http answering JSON on every path, no routing, no verification.
 import { createServer } from 'node:http';
 import { port } from './common';
 

@@ -51,6 +51,16 @@ describe('verified-token cache', () => {
     expect(cache.get('t', 0)).toBeUndefined(); // the entry was dropped, not just hidden
   });
 
+  it('answers only the very token it verified, never another ending in the same characters', () => {
+    const cache = new VerifiedTokenCache(10, keySet(['k']));
+    const tail = 'SAME-SIGNATURE-TAIL';
+    admit(cache, `header.payload-of-alice.${tail}`, 'alice', 'k', 1000);
+    expect(cache.get(`header.payload-of-mallory.${tail}`, 0)).toBeUndefined();
+    expect(cache.get(`header.payload-of-alice.${tail}`, 0)).toEqual(claims('alice'));
+    // The other token's miss did not evict alice's entry.
+    expect(cache.size).toBe(1);
+  });
+
   it('evicts the least recently used entry when full', () => {
     const cache = new VerifiedTokenCache(2, keySet(['k']));
     admit(cache, 'a', 'a', 'k', 1000);

@@ -94,31 +94,36 @@ export function createTokenVerifier(
     return resolveKey(kid);
   };
 
-  return async function verifyAccessToken(token) {
+  // Not async, and no async layer inside: on this path every promise and
+  // resumption is measurable beside the RSA check (docs/performance.md).
+  return function verifyAccessToken(token) {
     // Typed a string, but a JavaScript caller may pass a header that is absent: a 401, not a TypeError.
-    if (typeof token !== 'string') throw refuse({ kind: 'not_compact' });
-    if (token.length > MAX_TOKEN_LENGTH) throw refuse({ kind: 'too_long' });
-    if (!COMPACT_JWS.test(token)) throw refuse({ kind: 'not_compact' });
-    let verified: Awaited<ReturnType<typeof jwtVerify>>;
+    if (typeof token !== 'string') return Promise.reject(refuse({ kind: 'not_compact' }));
+    if (token.length > MAX_TOKEN_LENGTH) return Promise.reject(refuse({ kind: 'too_long' }));
+    if (!COMPACT_JWS.test(token)) return Promise.reject(refuse({ kind: 'not_compact' }));
     // jose hands back its own normalised form of the key: keep the one resolved.
     let key: KeyObject | undefined;
-    try {
-      verified = await jwtVerify(
-        token,
-        async (header: JWSHeaderParameters) => (key = await keyFor(header)),
-        options,
-      );
-    } catch (error) {
-      if (isAuthpairError(error)) throw error;
-      throw refuse(refusalOf(error), error);
-    }
-    const claims = accessTokenClaimsSchema.safeParse(verified.payload);
-    if (!claims.success) throw refuse({ kind: 'claims' });
-    // keyFor accepted only a plausible string kid, and resolved the key that verified.
-    return {
-      claims: claims.data,
-      kid: verified.protectedHeader.kid as string,
-      key: key as KeyObject,
+    const keyOfToken = (header: JWSHeaderParameters): Promise<KeyObject> | KeyObject => {
+      const resolved = keyFor(header);
+      if (resolved instanceof Promise) return resolved.then((known) => (key = known));
+      key = resolved;
+      return resolved;
     };
+    return jwtVerify(token, keyOfToken, options).then(
+      (verified) => {
+        const claims = accessTokenClaimsSchema.safeParse(verified.payload);
+        if (!claims.success) throw refuse({ kind: 'claims' });
+        // keyFor accepted only a plausible string kid, and resolved the key that verified.
+        return {
+          claims: claims.data,
+          kid: verified.protectedHeader.kid as string,
+          key: key as KeyObject,
+        };
+      },
+      (error: unknown) => {
+        if (isAuthpairError(error)) throw error;
+        throw refuse(refusalOf(error), error);
+      },
+    );
   };
 }

@@ -91,20 +91,28 @@ export class JwksCache {
   }
 
   /**
+   * The key `kid` names in the usable key set, at once, or `undefined`
+   * when only `getKey` can tell (a fetch, a refusal). The verifier's hot
+   * path: a known key costs no promise. Past the set's max age it starts
+   * a refresh in the background, as `getKey` does.
+   */
+  knownKey(kid: string): KeyObject | undefined {
+    const now = Date.now();
+    if (!this.#usable(now)) return undefined;
+    const known = this.#keys.get(kid);
+    if (known !== undefined && now > this.#expiresAt) this.#refreshInBackground();
+    return known;
+  }
+
+  /**
    * The public key for `kid`. Throws InvalidTokenError when the issuer does
    * not publish it, JwksUnavailableError when that cannot be known now.
    */
   async getKey(kid: string): Promise<KeyObject> {
-    const now = Date.now();
-    if (this.#usable(now)) {
-      const known = this.#keys.get(kid);
-      if (known !== undefined) {
-        if (now > this.#expiresAt) this.#refreshInBackground();
-        return known;
-      }
-    }
+    const known = this.knownKey(kid);
+    if (known !== undefined) return known;
     // Join a fetch already running, or start one if the cooldown allows.
-    if (this.#inflight !== undefined || this.#cooledDown(now)) {
+    if (this.#inflight !== undefined || this.#cooledDown(Date.now())) {
       await this.refresh();
       const key = this.#usable(Date.now()) ? this.#keys.get(kid) : undefined;
       if (key !== undefined) return key;
