@@ -20,6 +20,7 @@ import {
 } from '@authpair/service-kit';
 import Koa from 'koa';
 import type { Pool } from 'pg';
+import { createAuditTrail } from './audit/audit-trail';
 import type { AuthConfig } from './config';
 import { classifyDatabaseError } from './db/errors';
 import { migrate } from './db/migrate';
@@ -39,6 +40,7 @@ import type { KeyRing } from './keys/key-ring';
 import { type SigningKeys, signingKeysReadiness, startSigningKeys } from './keys/signing-keys';
 import { createRateLimits } from './rate-limit/limits';
 import { createTokenRefresher } from './sessions/refresh';
+import { createRevocationFeed } from './sessions/revocation-feed';
 import { createSessionMetrics } from './sessions/session-metrics';
 import { SessionPurger } from './sessions/session-purge';
 import { createSessionService } from './sessions/session-service';
@@ -164,9 +166,11 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
       ...publicSecretsNotice(config.publicSecrets, logger),
     };
     const internal = internalRoutes({
-      pool,
+      feed: createRevocationFeed({
+        pool,
+        windowSeconds: config.tokens.accessTokenTtl + FEED_MARGIN_SECONDS,
+      }),
       feedToken: config.revocationFeed.token,
-      windowSeconds: config.tokens.accessTokenTtl + FEED_MARGIN_SECONDS,
     });
     // With INTERNAL_PORT, /internal/* leaves this port for its own listener (start.ts).
     const internalElsewhere = config.internalListener !== undefined;
@@ -186,7 +190,7 @@ export async function createAuthService(config: AuthConfig, logger: Logger): Pro
       adminRoutes({
         users: administration,
         sessions,
-        pool,
+        audit: createAuditTrail({ pool }),
         authorize: [authenticate, requireAdmin(administration)],
       }),
       ...(internalElsewhere ? [] : [internal]),
