@@ -2,15 +2,14 @@ import type { DependencyCheck } from '@authpair/contracts';
 import type { Logger, Registry } from '@authpair/service-kit';
 import type { Pool } from 'pg';
 import { type AuditContext, SERVICE_AUDIT } from '../audit/audit-log';
-import type { AdminConfig } from '../config';
 import { createKeyLifecycle, type KeyLifecycle } from './key-lifecycle';
 import { signingKeyMetrics } from './key-metrics';
 import { KeyRing } from './key-ring';
 import { KeyScheduler } from './key-scheduler';
+import type { KeysConfig } from './key-settings';
 import { computeKeySchedule, type KeySchedule } from './schedule';
 
-/** The settings the keys need, shared by the service and auth-admin. */
-export type KeysConfig = Pick<AdminConfig, 'keys' | 'tokens'>;
+export type { KeysConfig } from './key-settings';
 
 /** The schedule this configuration implies. */
 export function keyScheduleOf(config: KeysConfig): KeySchedule {

@@ -2,7 +2,22 @@ import { createHmac } from 'node:crypto';
 import type { Logger } from '@authpair/service-kit';
 import type { Pool } from 'pg';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
-import type { AuthConfig, RateLimitSetting } from '../config';
+
+/** One throttle: at most `max` counted attempts per `windowSeconds`, then 429 for a window. */
+export interface RateLimitSetting {
+  readonly max: number;
+  readonly windowSeconds: number;
+}
+
+/** The throttles' settings (config.ts fills them from LOGIN_* and REGISTRATION_*). */
+export interface RateLimitSettings {
+  /** Failed logins per account (canonical username), from any address. */
+  readonly loginAccount: RateLimitSetting;
+  /** Failed logins per client address, for any accounts. */
+  readonly loginAddress: RateLimitSetting;
+  /** Registration attempts per client address. */
+  readonly registrationAddress: RateLimitSetting;
+}
 
 /** The counters' table, created by migration 0005 in the layout RateLimiterPostgres expects. */
 export const RATE_LIMIT_TABLE = 'rate_limits';
@@ -201,7 +216,7 @@ export interface RateLimitOptions {
 
 export function createRateLimits(
   pool: Pool,
-  settings: AuthConfig['rateLimits'],
+  settings: RateLimitSettings,
   { secret, logger, pruneIntervalMs = 5 * 60_000 }: RateLimitOptions,
 ): RateLimits {
   const prune = setInterval(() => {
