@@ -202,6 +202,8 @@ export interface RateLimits {
   loginAccount: Limit;
   loginAddress: Limit;
   registrationAddress: Limit;
+  /** Starts deleting expired counters every few minutes (building the limits starts no timer). */
+  start(): void;
   /** Stops pruning. The pool belongs to the caller. */
   close(): void;
 }
@@ -219,12 +221,7 @@ export function createRateLimits(
   settings: RateLimitSettings,
   { secret, logger, pruneIntervalMs = 5 * 60_000 }: RateLimitOptions,
 ): RateLimits {
-  const prune = setInterval(() => {
-    pool
-      .query(`DELETE FROM ${RATE_LIMIT_TABLE} WHERE expire < $1`, [Date.now()])
-      .catch((error: unknown) => logger.debug({ err: error }, 'rate-limit pruning failed'));
-  }, pruneIntervalMs);
-  prune.unref();
+  let prune: NodeJS.Timeout | undefined;
   return {
     // Limits of failures: a login's point comes back unless it failed (see Limit).
     loginAccount: new Limit('login_account', pool, settings.loginAccount, secret, {
@@ -239,6 +236,14 @@ export function createRateLimits(
       settings.registrationAddress,
       secret,
     ),
+    start() {
+      prune ??= setInterval(() => {
+        pool
+          .query(`DELETE FROM ${RATE_LIMIT_TABLE} WHERE expire < $1`, [Date.now()])
+          .catch((error: unknown) => logger.debug({ err: error }, 'rate-limit pruning failed'));
+      }, pruneIntervalMs);
+      prune.unref();
+    },
     close() {
       clearInterval(prune);
     },
