@@ -57,6 +57,7 @@ describe('the compose stack', () => {
         'DATABASE_URL',
         'PASSWORD_PEPPER',
         'REVOCATION_FEED_TOKEN',
+        'REFRESH_TOKEN_SECRET',
         'KEY_ENCRYPTION_KEYS',
       ],
     });

@@ -72,7 +72,8 @@ async function keyStates(): Promise<Record<string, string>> {
   return Object.fromEntries(rows.map((row) => [row.kid, row.state]));
 }
 
-describe('a signing-key rotation under load (catalogue 14, through the real auth service)', () => {
+// SECURITY.md, hostile-input catalogue 14, through the real auth service.
+describe('a signing-key rotation under load, through the real auth service', () => {
   it('completes pending -> active -> retiring -> retired with no failed request', async () => {
     const users = await Promise.all(
       [1, 2, 3, 4].map(async () => {

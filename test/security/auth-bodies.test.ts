@@ -30,7 +30,8 @@ async function storesNothing(act: () => Promise<void>): Promise<void> {
   expect(await userCount()).toBe(before);
 }
 
-describe('catalogue 15: malformed and mistyped bodies', () => {
+// SECURITY.md, hostile-input catalogue 15.
+describe('malformed and mistyped bodies', () => {
   it.each(['/register', '/login'])(
     'answers malformed JSON on %s with 400 malformed_body',
     async (path) => {
@@ -165,7 +166,8 @@ describe('catalogue 15: malformed and mistyped bodies', () => {
   });
 });
 
-describe('catalogue 16: bodies over the limit', () => {
+// SECURITY.md, hostile-input catalogue 16.
+describe('bodies over the limit', () => {
   it('answers 10 KB of unparseable bytes with 413, not 400: the size is checked before parsing', async () => {
     await storesNothing(async () => {
       const response = await postText('/register', `{${'x'.repeat(10 * 1024)}`);
@@ -205,7 +207,8 @@ describe('catalogue 16: bodies over the limit', () => {
   });
 });
 
-describe('catalogue 19: SQL metacharacters', () => {
+// SECURITY.md, hostile-input catalogue 19.
+describe('SQL metacharacters in fields', () => {
   it('stores a password full of SQL literally and logs in with it', async () => {
     const username = uniqueUsername();
     const password = `'; DROP TABLE users; -- " OR 1=1 /* \\ %_`;

@@ -11,7 +11,8 @@ beforeAll(async () => {
 });
 afterAll(() => target?.stop());
 
-describe('catalogue 11: oversized credentials', () => {
+// SECURITY.md, hostile-input catalogue 11.
+describe('oversized credentials', () => {
   it('answers an Authorization header over 16 KiB with 431 before the app sees it', async () => {
     const response = await rawRequest(`${target.resource.url}/protected`, {
       method: 'GET',
@@ -28,7 +29,8 @@ describe('catalogue 11: oversized credentials', () => {
   });
 });
 
-describe('catalogue 12: missing credentials, other schemes, and tokens in the URL', () => {
+// SECURITY.md, hostile-input catalogue 12.
+describe('missing credentials, other schemes, and tokens in the URL', () => {
   it('answers no Authorization header with 401 and a challenge without an error code', async () => {
     expectBareChallenge(await target.get({}));
   });

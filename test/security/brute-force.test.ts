@@ -95,7 +95,8 @@ async function failFrom(from: string, count: number): Promise<void> {
     );
 }
 
-describe('catalogue 21: brute force and credential stuffing', () => {
+// SECURITY.md, hostile-input catalogue 21.
+describe('brute force and credential stuffing', () => {
   it('answers failed logins of one account past the limit with 429, from any address, even with the right password', async () => {
     const username = await registered();
     await fail(username, ACCOUNT_MAX, freshAddress);
@@ -309,7 +310,8 @@ describe('catalogue 21: brute force and credential stuffing', () => {
   });
 });
 
-describe('catalogue 21: without TRUST_PROXY', () => {
+// SECURITY.md, hostile-input catalogue 21.
+describe('brute force without TRUST_PROXY', () => {
   let direct: RunningAuthService;
 
   beforeAll(async () => {

@@ -80,7 +80,8 @@ async function finished(run: Run) {
   return { code, events: run.events.map(({ event }) => event), stderr: run.stderr };
 }
 
-describe('catalogue 26: a checked-out connection is terminated', () => {
+// SECURITY.md, hostile-input catalogue 26.
+describe('a checked-out connection is terminated', () => {
   it('inside a transaction holding the key lock: the transaction fails, the process stays up', async () => {
     const run = runChild('transaction');
     const killed = await terminateWhen(

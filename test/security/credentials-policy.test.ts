@@ -21,7 +21,8 @@ async function rowsNamed(canonical: string): Promise<number> {
   return rowCount ?? 0;
 }
 
-describe('catalogue 17: password policy', () => {
+// SECURITY.md, hostile-input catalogue 17.
+describe('password policy', () => {
   it.each([
     ['missing', undefined, 'is required'],
     ['empty', '', 'must not be empty or only whitespace'],
@@ -84,7 +85,8 @@ describe('catalogue 17: password policy', () => {
   });
 });
 
-describe('catalogue 18: username policy', () => {
+// SECURITY.md, hostile-input catalogue 18.
+describe('username policy', () => {
   it.each([
     ['NUL', 'nul\u0000byte'],
     ['a bell (Cc)', 'bell\u0007'],
@@ -151,7 +153,8 @@ describe('catalogue 18: username policy', () => {
   });
 });
 
-describe('catalogue 20: one name registered 50 times at once', () => {
+// SECURITY.md, hostile-input catalogue 20.
+describe('one name registered 50 times at once', () => {
   // Fifty bcrypt hashes on a two-thread pool: seconds, more on a busy machine.
   it('answers exactly one 201 and 49 409s, and stores one row', async () => {
     const username = uniqueUsername('race');

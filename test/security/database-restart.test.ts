@@ -22,7 +22,7 @@ const WORKERS = 3;
 const docker = dockerAvailable();
 if (!docker)
   process.stderr.write(
-    '\n[catalogue 26] SKIPPING the PostgreSQL restart test: no Docker engine answers, and it needs a container to kill and start.\n\n',
+    '\n[database restart] SKIPPING the PostgreSQL restart test: no Docker engine answers, and it needs a container to kill and start.\n\n',
   );
 const describeWithDocker = docker ? describe : describe.skip;
 
@@ -93,7 +93,8 @@ async function until(what: string, condition: () => boolean | Promise<boolean>, 
   }
 }
 
-describeWithDocker('catalogue 26: PostgreSQL restarted under load', () => {
+// SECURITY.md, hostile-input catalogue 26.
+describeWithDocker('PostgreSQL restarted under load', () => {
   let container: StartedPostgreSqlContainer;
   let auth: RunningAuthService;
 

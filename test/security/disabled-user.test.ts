@@ -22,8 +22,9 @@ const POLL_INTERVAL_MS = 1000; // REVOCATION_POLL_INTERVAL_MS, the default
 const atResource = (token: string) =>
   request(`${fixture.pair.resource.url}/protected`, { headers: bearer(token) });
 
-describe('catalogue 25: a disabled user', () => {
-  it('catalogue 25: refresh fails at once; live access tokens are refused at once by auth and within the revocation bound by the resource service', async () => {
+// SECURITY.md, hostile-input catalogue 25.
+describe('a disabled user', () => {
+  it('refresh fails at once; live access tokens are refused at once by auth and within the revocation bound by the resource service', async () => {
     const user = await registerAndLogin(fixture.pair.auth.url);
     expect((await atResource(user.token)).status).toBe(200);
 
@@ -70,7 +71,7 @@ describe('catalogue 25: a disabled user', () => {
     );
   });
 
-  it('catalogue 25: auth-admin users disable has the same effect (break-glass without an admin token)', async () => {
+  it('auth-admin users disable has the same effect (break-glass without an admin token)', async () => {
     const user = await registerAndLogin(fixture.pair.auth.url);
     const run = await runAdmin(
       ['users', 'disable', user.username, '--json'],

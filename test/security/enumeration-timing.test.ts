@@ -63,7 +63,7 @@ const noiseAtStart = cpuNoise();
 const tooNoisy = noiseAtStart > 0.5;
 if (tooNoisy)
   process.stderr.write(
-    `\n[catalogue 22] SKIPPING the timing comparison: bcrypt times on this machine vary by ${Math.round(noiseAtStart * 100)}% of their median (limit 50%); another process is using the CPUs.\n\n`,
+    `\n[enumeration timing] SKIPPING the timing comparison: bcrypt times on this machine vary by ${Math.round(noiseAtStart * 100)}% of their median (limit 50%); another process is using the CPUs.\n\n`,
   );
 const timingIt = tooNoisy ? it.skip : it;
 
@@ -161,7 +161,7 @@ async function compare(paths: Paths): Promise<Round[]> {
     rounds.push(round);
     const ms = (value: number) => `${value.toFixed(1)} ms`;
     process.stderr.write(
-      `[catalogue 22] round ${round.round}: difference ${ms(round.difference)}, tolerance ${ms(round.tolerance)} (a quarter of ${ms(round.cost)}), noise ${ms(round.noise)}: ${round.passed ? 'passed' : round.conclusive ? 'FAILED' : 'inconclusive'}\n`,
+      `[enumeration timing] round ${round.round}: difference ${ms(round.difference)}, tolerance ${ms(round.tolerance)} (a quarter of ${ms(round.cost)}), noise ${ms(round.noise)}: ${round.passed ? 'passed' : round.conclusive ? 'FAILED' : 'inconclusive'}\n`,
     );
   }
   return rounds;
@@ -172,7 +172,7 @@ function judge(rounds: Round[]): void {
   const outcome = verdict(rounds);
   if (outcome === 'not judged')
     skipAtRuntime(
-      `[catalogue 22] NOT JUDGED, SKIPPED: all ${rounds.length} rounds were too noisy to tell (the A/A noise was over the tolerance each time).`,
+      `[enumeration timing] NOT JUDGED, SKIPPED: all ${rounds.length} rounds were too noisy to tell (the A/A noise was over the tolerance each time).`,
     );
   const conclusive = rounds.filter((round) => round.conclusive);
   expect({ outcome, rounds: conclusive.map((round) => round.passed) }).toEqual({
@@ -181,7 +181,8 @@ function judge(rounds: Round[]): void {
   });
 }
 
-describe('catalogue 22: unknown user vs wrong password', () => {
+// SECURITY.md, hostile-input catalogue 22.
+describe('unknown user vs wrong password', () => {
   it('gives the same status and body', async () => {
     const unknown = await login(uniqueUsername('ghost'), 'wrong password');
     const wrong = await login(known[0] as string, 'wrong password');
@@ -205,7 +206,8 @@ describe('catalogue 22: unknown user vs wrong password', () => {
   );
 });
 
-describe('catalogue 22: registration of a taken name vs a free one', () => {
+// SECURITY.md, hostile-input catalogue 22.
+describe('registration of a taken name vs a free one', () => {
   timingIt(
     'takes the same time within noise, though it answers 409 instead of 201',
     async () => {

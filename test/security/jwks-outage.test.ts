@@ -75,7 +75,8 @@ const troubles: Array<[string, Trouble]> = [
   ['answering 500', { kind: 'status', status: 500 }],
 ];
 
-describe('catalogue 13: the JWKS endpoint in trouble', () => {
+// SECURITY.md, hostile-input catalogue 13.
+describe('the JWKS endpoint in trouble', () => {
   describe.each(troubles)('with a cold cache, the endpoint %s', (_name, trouble) => {
     it('answers 503 with Retry-After within the timeout, fetches once per cooldown, and recovers', async () => {
       const { issuer, start } = await setUp();

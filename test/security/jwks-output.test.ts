@@ -16,7 +16,8 @@ afterAll(async () => {
   await db?.drop();
 });
 
-describe('catalogue 27: JWKS output', () => {
+// SECURITY.md, hostile-input catalogue 27.
+describe('JWKS output', () => {
   it('publishes no private members; each key has kid, alg RS256, use sig and a modulus of 2048 bits or more', async () => {
     const response = await request(`${auth.url}/.well-known/jwks.json`);
     expect(response.status).toBe(200);

@@ -35,7 +35,8 @@ const flood = (tokens: string[]) =>
 const sleepUntil = (at: number) =>
   new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
 
-describe('catalogue 6: hundreds of tokens with random kids', () => {
+// SECURITY.md, hostile-input catalogue 6.
+describe('hundreds of tokens with random kids', () => {
   it('answers every one 401 and costs the JWKS endpoint at most one fetch per cooldown', async () => {
     const [first, second] = [randomKidTokens(500), randomKidTokens(500)];
     const startedAt = Date.now();

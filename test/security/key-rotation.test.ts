@@ -45,7 +45,8 @@ async function setUp(resourceEnv: Record<string, string>, maxAge: number) {
   return { issuer, call };
 }
 
-describe('catalogue 14: signing-key rotation under load', () => {
+// SECURITY.md, hostile-input catalogue 14.
+describe('signing-key rotation under load', () => {
   it('fails no request when each step waits as long as the schedule says', async () => {
     const { issuer, call } = await setUp(VERIFIER, 1);
     const oldKey = issuer.key;

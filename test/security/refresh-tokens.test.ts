@@ -53,8 +53,9 @@ async function tokensWithTwoLiveChildren(): Promise<unknown[]> {
   return rows;
 }
 
-describe('catalogue 23: refresh token used twice', () => {
-  it('catalogue 23: the second use is invalid_grant and revokes the whole family', async () => {
+// SECURITY.md, hostile-input catalogue 23.
+describe('a refresh token used twice', () => {
+  it('the second use is invalid_grant and revokes the whole family', async () => {
     const { refreshToken } = await registerAndLogin(strict.url);
     const child = (await refresh(strict.url, refreshToken)).body.refresh_token as string;
     expectInvalidGrant(await refresh(strict.url, refreshToken));
@@ -69,7 +70,7 @@ describe('catalogue 23: refresh token used twice', () => {
     expect(rows).toEqual([{ revoked_reason: 'refresh_token_reuse', live: '0' }]);
   });
 
-  it('catalogue 23: with the grace window on, a second use after the child was used is reuse too', async () => {
+  it('with the grace window on, a second use after the child was used is reuse too', async () => {
     const { refreshToken } = await registerAndLogin(auth.url);
     const child = (await refresh(auth.url, refreshToken)).body.refresh_token as string;
     const grandchild = (await refresh(auth.url, child)).body.refresh_token as string;
@@ -77,7 +78,7 @@ describe('catalogue 23: refresh token used twice', () => {
     expectInvalidGrant(await refresh(auth.url, grandchild));
   });
 
-  it('catalogue 23: 10 parallel refreshes with one token never yield two live children', async () => {
+  it('10 parallel refreshes with one token never yield two live children', async () => {
     for (const service of [auth, strict]) {
       const logins = await Promise.all([1, 2, 3].map(() => registerAndLogin(service.url)));
       await Promise.all(
@@ -99,8 +100,9 @@ describe('catalogue 23: refresh token used twice', () => {
   });
 });
 
-describe('catalogue 24: garbage, expired, revoked and post-logout refresh tokens', () => {
-  it('catalogue 24: answers garbage with 400 invalid_grant, never a 500', async () => {
+// SECURITY.md, hostile-input catalogue 24.
+describe('garbage, expired, revoked and post-logout refresh tokens', () => {
+  it('answers garbage with 400 invalid_grant, never a 500', async () => {
     const { token: accessToken } = await registerAndLogin(auth.url);
     const garbage = [
       'x',
@@ -119,7 +121,7 @@ describe('catalogue 24: garbage, expired, revoked and post-logout refresh tokens
       );
   });
 
-  it('catalogue 24: answers an expired refresh token with 400 invalid_grant', async () => {
+  it('answers an expired refresh token with 400 invalid_grant', async () => {
     const { refreshToken } = await registerAndLogin(idle.url);
     await eventually(
       () => tokenRow(idle.pool, refreshToken),
@@ -128,13 +130,13 @@ describe('catalogue 24: garbage, expired, revoked and post-logout refresh tokens
     expectInvalidGrant(await refresh(idle.url, refreshToken));
   });
 
-  it('catalogue 24: answers a revoked refresh token with 400 invalid_grant', async () => {
+  it('answers a revoked refresh token with 400 invalid_grant', async () => {
     const { refreshToken } = await registerAndLogin(auth.url);
     expect((await postForm(`${auth.url}/revoke`, { token: refreshToken })).status).toBe(200);
     expectInvalidGrant(await refresh(auth.url, refreshToken));
   });
 
-  it('catalogue 24: answers a refresh token after logout, and after logout everywhere, with 400 invalid_grant', async () => {
+  it('answers a refresh token after logout, and after logout everywhere, with 400 invalid_grant', async () => {
     for (const query of ['', '?scope=all']) {
       const { refreshToken, token } = await registerAndLogin(auth.url);
       const logout = await request(`${auth.url}/logout${query}`, {
@@ -146,7 +148,7 @@ describe('catalogue 24: garbage, expired, revoked and post-logout refresh tokens
     }
   });
 
-  it('catalogue 24: stores refresh tokens hashed only, and never logs them', async () => {
+  it('stores refresh tokens hashed only, and never logs them', async () => {
     const { refreshToken } = await registerAndLogin(auth.url);
     const rotated = (await refresh(auth.url, refreshToken)).body.refresh_token as string;
     const random = (token: string) => token.slice('aprt_'.length);

@@ -18,7 +18,8 @@ afterAll(() => target?.stop());
 
 const b64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
 
-describe('catalogue 1: alg none', () => {
+// SECURITY.md, hostile-input catalogue 1.
+describe('tokens with alg none', () => {
   it.each(['none', 'None', 'NONE'])(
     'rejects a token with alg %s and an empty signature',
     async (alg) => {
@@ -34,7 +35,8 @@ describe('catalogue 1: alg none', () => {
   });
 });
 
-describe('catalogue 2: HS256 keyed with the public key', () => {
+// SECURITY.md, hostile-input catalogue 2.
+describe('HS256 tokens keyed with the public key', () => {
   const hs256 = (secret: string) =>
     target.issuer.mint({
       header: { alg: 'HS256' },
@@ -56,7 +58,8 @@ describe('catalogue 2: HS256 keyed with the public key', () => {
   });
 });
 
-describe('catalogue 3: tampered signatures and payloads', () => {
+// SECURITY.md, hostile-input catalogue 3.
+describe('tampered signatures and payloads', () => {
   const split = () => target.issuer.mint().split('.') as [string, string, string];
 
   it('accepts the untampered token (the control)', async () => {
@@ -89,7 +92,8 @@ describe('catalogue 3: tampered signatures and payloads', () => {
   });
 });
 
-describe('catalogue 4: keys named by the token itself', () => {
+// SECURITY.md, hostile-input catalogue 4.
+describe('keys named by the token itself', () => {
   let attacker: TestIssuer;
 
   beforeAll(async () => {
@@ -122,7 +126,8 @@ describe('catalogue 4: keys named by the token itself', () => {
   });
 });
 
-describe('catalogue 5: hostile kid values', () => {
+// SECURITY.md, hostile-input catalogue 5.
+describe('hostile kid values', () => {
   it('looks up a well-shaped unknown kid in the fetched set (the control: lookups are visible)', async () => {
     const before = target.issuer.jwksFetches;
     expectInvalidToken(await target.bearer(target.issuer.mint({ header: { kid: 'unknown-kid' } })));
@@ -150,7 +155,8 @@ describe('catalogue 5: hostile kid values', () => {
   });
 });
 
-describe('catalogue 9: crit header', () => {
+// SECURITY.md, hostile-input catalogue 9.
+describe('a crit header', () => {
   it.each([
     ['an unknown extension', { crit: ['urn:example:unknown'], 'urn:example:unknown': true }],
     ['b64 (RFC 7797), which is not supported', { crit: ['b64'], b64: false }],

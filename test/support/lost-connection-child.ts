@@ -1,4 +1,4 @@
-// A process of its own for the connection-loss test (catalogue 26): it
+// A process of its own for the connection-loss test (SECURITY.md, hostile-input catalogue 26): it
 // opens the auth service's pool, holds a checked-out client in one of the
 // situations below, and waits for the test to terminate that backend with
 // pg_terminate_backend. It prints one JSON line per event on stdout. An

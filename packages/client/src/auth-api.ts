@@ -21,6 +21,8 @@ export interface AuthApiOptions {
   clientId: string | undefined;
   fetch: typeof fetch;
   timeoutMs: number;
+  /** The refresh's own, shorter timeout: see `refreshTimeoutMs` in types.ts. */
+  refreshTimeoutMs: number;
   credentials: 'omit' | 'same-origin' | 'include' | undefined;
 }
 
@@ -30,6 +32,8 @@ interface Call {
   form?: Record<string, string | undefined>;
   bearer?: string;
   signal?: AbortSignal;
+  /** This call's timeout, when not the default. */
+  timeoutMs?: number;
 }
 
 export class AuthApi {
@@ -50,7 +54,8 @@ export class AuthApi {
   /** RFC 6749 §6. Without a refresh token, a cookie is expected to carry it. */
   async refresh(refreshToken: string | undefined, signal?: AbortSignal): Promise<TokenResponse> {
     const form = { grant_type: 'refresh_token', refresh_token: refreshToken };
-    return tokensOf(await this.#json('/token', { form, ...(signal ? { signal } : {}) }));
+    const timeoutMs = this.#options.refreshTimeoutMs;
+    return tokensOf(await this.#json('/token', { form, timeoutMs, ...(signal ? { signal } : {}) }));
   }
 
   /** RFC 7009: 200 whether or not the token was known. */
@@ -89,9 +94,9 @@ export class AuthApi {
   /** The response when 2xx; otherwise an AuthpairClientError built from the problem body. */
   async #send(
     path: string,
-    { method = 'POST', json, form, bearer, signal }: Call,
+    { method = 'POST', json, form, bearer, signal, timeoutMs = this.#options.timeoutMs }: Call,
   ): Promise<Response> {
-    const { authUrl, clientId, fetch, timeoutMs, credentials } = this.#options;
+    const { authUrl, clientId, fetch, credentials } = this.#options;
     const headers: Record<string, string> = { accept: 'application/json' };
     let body: string | undefined;
     if (json !== undefined) {

@@ -25,6 +25,14 @@ export interface LogoutOptions {
   scope?: 'session' | 'all';
 }
 
+/**
+ * How long a refresh may take before it is given up and retried: below the
+ * auth service's default REFRESH_REUSE_GRACE_SECONDS (5 s), so that a
+ * rotation whose answer was lost is retried while the retry still gets the
+ * same refresh token.
+ */
+export const DEFAULT_REFRESH_TIMEOUT_MS = 4000;
+
 export class AuthpairClient {
   readonly #api: AuthApi;
   readonly #store: SessionStore;
@@ -49,6 +57,7 @@ export class AuthpairClient {
       clientId: options.clientId,
       fetch: fetchImpl,
       timeoutMs: options.requestTimeoutMs ?? 10_000,
+      refreshTimeoutMs: options.refreshTimeoutMs ?? DEFAULT_REFRESH_TIMEOUT_MS,
       credentials: options.credentials,
     });
     this.#store = new SessionStore({

@@ -2,7 +2,12 @@
  * `@authpair/client`: the authpair client for browsers and Node. See
  * docs/client.md for the API, the events, storage and the multi-tab design.
  */
-export { AuthpairClient, type Credentials, type LogoutOptions } from './client';
+export {
+  AuthpairClient,
+  type Credentials,
+  DEFAULT_REFRESH_TIMEOUT_MS,
+  type LogoutOptions,
+} from './client';
 export {
   AuthpairClientError,
   type AuthpairErrorCode,

@@ -114,6 +114,14 @@ export interface AuthpairClientOptions {
   retry?: RetryOptions;
   /** Gives up on a call to the auth service after this long, ms (default 10 000). */
   requestTimeoutMs?: number;
+  /**
+   * Gives up on a refresh after this long, ms (default 4000), and retries
+   * it. Keep it below the auth service's REFRESH_REUSE_GRACE_SECONDS (5 s):
+   * a rotation whose answer was lost is then retried while the retry still
+   * gets the same refresh token; a retry after the window is reuse, and
+   * ends the session.
+   */
+  refreshTimeoutMs?: number;
   /** `credentials` of the calls to the auth service (`include` for a cookie-holding backend-for-frontend). */
   credentials?: 'omit' | 'same-origin' | 'include';
   /** The fetch used for every call (default `globalThis.fetch`). */

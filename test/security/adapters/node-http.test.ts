@@ -1,5 +1,5 @@
 import { hostileTokenCasesAgainst } from '../../support/adapter-target';
 
-// The hostile-token catalogue (R1-R5, R7-R12), unchanged, against the
+// The hostile-token catalogue of SECURITY.md (entries 1-5, 7-12), unchanged, against the
 // node:http example app on @authpair/verifier.
 describe('the node:http adapter', () => hostileTokenCasesAgainst('node-http'));

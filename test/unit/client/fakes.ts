@@ -166,7 +166,16 @@ export class FakeAuth {
   }
 
   async #token(params: URLSearchParams, signal: AbortSignal): Promise<Response> {
-    if (!this.gateAfterRotation) while (this.gate !== undefined) await this.gate;
+    // Like a real fetch, an abort ends the wait at once (unless the answer was on its way).
+    const aborted = new Promise<never>((_, reject) =>
+      signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')), {
+        once: true,
+      }),
+    );
+    aborted.catch(() => {});
+    if (!this.gateAfterRotation)
+      while (this.gate !== undefined)
+        await (this.ignoreAbort ? this.gate : Promise.race([this.gate, aborted]));
     const answer = this.#decide(params);
     if (this.gateAfterRotation) while (this.gate !== undefined) await this.gate;
     if (signal.aborted && !this.ignoreAbort) throw new DOMException('aborted', 'AbortError');

@@ -1,4 +1,10 @@
-import { type AuthChange, AuthpairClient, type AuthpairClientError } from '@authpair/client';
+import {
+  type AuthChange,
+  AuthpairClient,
+  type AuthpairClientError,
+  DEFAULT_REFRESH_TIMEOUT_MS,
+} from '@authpair/client';
+import { authConfig } from '../../support/services';
 import { FakeAuth, optionsFor, PASSWORD, reported, settle } from './fakes';
 
 /** The client's own clock, moved by hand: expiry is what the client computes, so this is time for it. */
@@ -83,6 +89,28 @@ describe('a refused refresh (invalid_grant) ends the session with its reason', (
     expect(client.getSession()).toBeNull();
     expect(changes.at(-1)).toEqual({ event: 'SIGNED_OUT', session: null, reason });
     expect(auth.tokenCalls).toBe(1);
+  });
+});
+
+describe('a refresh that does not answer', () => {
+  it('is given up after refreshTimeoutMs and retried, and the retry signs in', async () => {
+    const { client } = await signedIn({ refreshTimeoutMs: 50 });
+    let release = () => {};
+    auth.gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    now += 900_000;
+    await expect(codeOf(client.getAccessToken())).resolves.toBe('network');
+    auth.gate = undefined;
+    release();
+    now += 2_000;
+    await expect(client.getAccessToken()).resolves.toEqual(expect.any(String));
+    expect(auth.reuses).toBe(0);
+  });
+
+  it('is given up, by default, sooner than the auth service lets a retry get the same token', () => {
+    const graceMs = authConfig('postgres://localhost/unused').sessions.reuseGraceSeconds * 1000;
+    expect(DEFAULT_REFRESH_TIMEOUT_MS).toBeLessThan(graceMs);
   });
 });
 
