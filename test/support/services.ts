@@ -155,7 +155,8 @@ export interface Services {
  * own (unique data instead of truncation), an auth service on it, and a
  * resource service when asked for. After them: every service the file
  * started, through this fixture or its `startAuth`/`startResource`, is
- * stopped, newest first, and the database dropped.
+ * stopped, newest first, and the database dropped. A test may stop a
+ * service it started sooner (a replica within one test): `stop` runs once.
  */
 export function useServices({
   auth: authEnv = {},
@@ -182,13 +183,13 @@ export function useServices({
       return ready(resource, 'resource service');
     },
     async startAuth(env = {}, logger = testLogger('auth')) {
-      const service = await startAuth(ready(db, 'database').url, env, logger);
+      const service = stopOnce(await startAuth(ready(db, 'database').url, env, logger));
       started.push(service);
       return service;
     },
     async startResource(env = {}, { authUrl, ...options } = {}) {
       const url = authUrl ?? ready(auth, 'auth service (give authUrl)').url;
-      const service = await startResource(url, env, options);
+      const service = stopOnce(await startResource(url, env, options));
       started.push(service);
       return service;
     },
@@ -206,36 +207,13 @@ export function useServices({
   return services;
 }
 
-/**
- * A fresh database and an auth service on it for the test file that calls
- * this (at top level): started before its tests, stopped and dropped after.
- */
-export function useAuthService(env: Env = {}): { db: TestDatabase; auth: RunningAuthService } {
-  const context = {} as { db: TestDatabase; auth: RunningAuthService };
-  beforeAll(async () => {
-    context.db = await createTestDatabase();
-    context.auth = await startAuth(context.db.url, env);
-  });
-  afterAll(async () => {
-    await context.auth?.stop(1000);
-    await context.db?.drop();
-  });
-  return context;
-}
-
-/** Like useAuthService, for both services: a fresh database and a started pair per test file. */
-export function usePair(env: { auth?: Env; resource?: Env } = {}): {
-  db: TestDatabase;
-  pair: RunningPair;
-} {
-  const context = {} as { db: TestDatabase; pair: RunningPair };
-  beforeAll(async () => {
-    context.db = await createTestDatabase();
-    context.pair = await startPair(context.db.url, env);
-  });
-  afterAll(async () => {
-    await context.pair?.stop();
-    await context.db?.drop();
-  });
-  return context;
+/** Makes `stop` idempotent, so the file's afterAll can stop what a test already stopped. */
+function stopOnce<T extends { stop(graceMs?: number): Promise<void> }>(service: T): T {
+  const stop = service.stop.bind(service);
+  let stopping: Promise<void> | undefined;
+  service.stop = (graceMs) => {
+    stopping ??= stop(graceMs);
+    return stopping;
+  };
+  return service;
 }
