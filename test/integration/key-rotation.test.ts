@@ -2,8 +2,8 @@ import type { RunningAuthService } from '@authpair/auth';
 import type { RunningResourceService } from '@authpair/resource';
 import { runAdmin } from '../support/admin';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { GOOD_PASSWORD, request, uniqueUsername } from '../support/http';
-import { eventually, type Outcome, startLoad } from '../support/load';
+import { eventually, GOOD_PASSWORD, request, uniqueUsername } from '../support/http';
+import { type Outcome, startLoad } from '../support/load';
 import { authEnvironment, startAuth, startResource } from '../support/services';
 
 /**
@@ -122,7 +122,10 @@ describe('a signing-key rotation under load, through the real auth service', () 
     });
 
     try {
-      await eventually('some traffic', () => load.outcomes.length >= 10, 10_000);
+      await eventually(() => load.outcomes.length >= 10, Boolean, {
+        what: 'some traffic',
+        timeoutMs: 10_000,
+      });
 
       // An operator starts a rotation; the service schedules the rest.
       const rotate = await runAdmin(['keys', 'rotate', '--json'], adminEnv());
@@ -139,7 +142,10 @@ describe('a signing-key rotation under load, through the real auth service', () 
       expect(await keyStates()).toEqual({ [oldKid]: 'active', [newKid]: 'pending' });
 
       // The scheduler activates it once the schedule allows, and logins switch to it.
-      await eventually('the new key to sign', () => issued.some((t) => t.kid === newKid), 20_000);
+      await eventually(() => issued.some((t) => t.kid === newKid), Boolean, {
+        what: 'the new key to sign',
+        timeoutMs: 20_000,
+      });
       const { rows: activated } = await sql(
         `SELECT kid, state, activate_at, activated_at, created_at FROM signing_keys WHERE kid = $1`,
         [newKid],
@@ -151,12 +157,11 @@ describe('a signing-key rotation under load, through the real auth service', () 
       expect((await keyStates())[oldKid]).toBe('retiring');
 
       // The old key stays published until its last token has expired, then leaves.
-      await eventually(
-        'the old key to retire',
-        async () => (await keyStates())[oldKid] === 'retired',
-        45_000,
-        250,
-      );
+      await eventually(async () => (await keyStates())[oldKid] === 'retired', Boolean, {
+        what: 'the old key to retire',
+        timeoutMs: 45_000,
+        intervalMs: 250,
+      });
       const { rows: retired } = await sql(
         `SELECT retired_at, private_key_ciphertext FROM signing_keys WHERE kid = $1`,
         [oldKid],
@@ -178,12 +183,11 @@ describe('a signing-key rotation under load, through the real auth service', () 
       (await request(`${replicas[1]?.url}/.well-known/jwks.json`)).body.keys.map(
         (key: { kid: string }) => key.kid,
       ) as string[];
-    await eventually(
-      'replica 1 to stop publishing the retired key',
-      async () => !(await published()).includes(oldKid),
-      2000,
-      50,
-    );
+    await eventually(async () => !(await published()).includes(oldKid), Boolean, {
+      what: 'replica 1 to stop publishing the retired key',
+      timeoutMs: 2000,
+      intervalMs: 50,
+    });
     expect(await published()).not.toContain(oldKid);
   });
 });

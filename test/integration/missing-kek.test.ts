@@ -1,6 +1,6 @@
 import type { RunningAuthService } from '@authpair/auth';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { GOOD_PASSWORD, type ReadResponse, request, uniqueUsername } from '../support/http';
+import { eventually, GOOD_PASSWORD, request, uniqueUsername } from '../support/http';
 import { expectProblem } from '../support/problems';
 import { startAuth, TEST_KEK } from '../support/services';
 
@@ -28,20 +28,6 @@ afterAll(async () => {
   await db?.drop();
 });
 
-/** Repeats `action` until `done` holds for its answer, or fails after the deadline. */
-async function until(
-  action: () => Promise<ReadResponse>,
-  done: (response: ReadResponse) => boolean,
-  timeoutMs = 10_000,
-): Promise<ReadResponse> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const response = await action();
-    if (done(response) || Date.now() > deadline) return response;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 const kidOf = (token: string) =>
   JSON.parse(Buffer.from(token.split('.')[0] as string, 'base64url').toString()).kid as string;
 
@@ -58,9 +44,10 @@ describe('a replica that cannot open the active signing key', () => {
     await complete.signingKeys.lifecycle.activate(pending.kid, { force: true });
     await complete.keys.refresh();
 
-    const refused = await until(
+    const refused = await eventually(
       () => login(lacking),
       (response) => response.status !== 200,
+      { what: 'logins to be refused', intervalMs: 50 },
     );
     expectProblem(refused, 503, 'service_unavailable');
     expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
