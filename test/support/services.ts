@@ -98,29 +98,6 @@ export function startResource(
 export interface RunningPair {
   auth: RunningAuthService;
   resource: RunningResourceService;
-  stop(): Promise<void>;
-}
-
-/** Both services in this process, on ephemeral loopback ports, talking real HTTP. */
-export async function startPair(
-  databaseUrl: string,
-  env: { auth?: Env; resource?: Env } = {},
-): Promise<RunningPair> {
-  const auth = await startAuth(databaseUrl, env.auth);
-  try {
-    const resource = await startResource(auth.url, env.resource);
-    return {
-      auth,
-      resource,
-      async stop() {
-        await resource.stop(1000);
-        await auth.stop(1000);
-      },
-    };
-  } catch (error) {
-    await auth.stop(1000);
-    throw error;
-  }
 }
 
 export interface ServicesOptions {
@@ -128,6 +105,12 @@ export interface ServicesOptions {
   auth?: Env | false;
   /** A resource service verifying this file's auth service, with this environment; absent: none. */
   resource?: Env;
+}
+
+export interface StartAuthOptions {
+  logger?: Logger;
+  /** Another database than the file's own (a server the test controls: a proxy, a container it restarts). */
+  databaseUrl?: string;
 }
 
 export interface StartResourceOptions {
@@ -144,9 +127,14 @@ export interface Services {
   readonly auth: RunningAuthService;
   readonly resource: RunningResourceService;
   /** Another auth service on this file's database (a replica, other settings); stopped after the file. */
-  startAuth(env?: Env, logger?: Logger): Promise<RunningAuthService>;
+  startAuth(env?: Env, options?: StartAuthOptions): Promise<RunningAuthService>;
   /** Another resource service; stopped after the file. */
   startResource(env?: Env, options?: StartResourceOptions): Promise<RunningResourceService>;
+  /** Another auth service and a resource service verifying it; both stopped after the file. */
+  startPair(
+    env?: { auth?: Env; resource?: Env },
+    options?: Pick<StartAuthOptions, 'databaseUrl'>,
+  ): Promise<RunningPair>;
 }
 
 /**
@@ -182,8 +170,9 @@ export function useServices({
     get resource() {
       return ready(resource, 'resource service');
     },
-    async startAuth(env = {}, logger = testLogger('auth')) {
-      const service = stopOnce(await startAuth(ready(db, 'database').url, env, logger));
+    async startAuth(env = {}, { logger = testLogger('auth'), databaseUrl } = {}) {
+      const url = databaseUrl ?? ready(db, 'database').url;
+      const service = stopOnce(await startAuth(url, env, logger));
       started.push(service);
       return service;
     },
@@ -192,6 +181,11 @@ export function useServices({
       const service = stopOnce(await startResource(url, env, options));
       started.push(service);
       return service;
+    },
+    async startPair(env = {}, options = {}) {
+      const auth = await services.startAuth(env.auth, options);
+      const resource = await services.startResource(env.resource, { authUrl: auth.url });
+      return { auth, resource };
     },
   };
 
