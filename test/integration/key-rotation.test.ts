@@ -1,10 +1,9 @@
 import type { RunningAuthService } from '@authpair/auth';
 import type { RunningResourceService } from '@authpair/resource';
 import { runAdmin } from '../support/admin';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import { eventually, GOOD_PASSWORD, request, uniqueUsername } from '../support/http';
 import { type Outcome, startLoad } from '../support/load';
-import { authEnvironment, startAuth, startResource } from '../support/services';
+import { authEnvironment, useServices } from '../support/services';
 
 /**
  * A whole rotation, pending -> active -> retiring -> retired, with the
@@ -34,19 +33,15 @@ const RESOURCE_ENV = {
 
 jest.setTimeout(90_000);
 
-let db: TestDatabase;
+const services = useServices({ auth: false });
 let replicas: RunningAuthService[];
 let resources: RunningResourceService[];
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  replicas = [await startAuth(db.url, AUTH_ENV), await startAuth(db.url, AUTH_ENV)];
-  resources = await Promise.all(replicas.map((auth) => startResource(auth.url, RESOURCE_ENV)));
-});
-afterAll(async () => {
-  await Promise.all((resources ?? []).map((resource) => resource.stop(1000)));
-  await Promise.all((replicas ?? []).map((auth) => auth.stop(1000)));
-  await db?.drop();
+  replicas = [await services.startAuth(AUTH_ENV), await services.startAuth(AUTH_ENV)];
+  resources = await Promise.all(
+    replicas.map((auth) => services.startResource(RESOURCE_ENV, { authUrl: auth.url })),
+  );
 });
 
 interface Issued {
@@ -62,7 +57,7 @@ function decode(token: string): Issued {
   return { token, kid, exp };
 }
 
-const adminEnv = () => authEnvironment(db.url, AUTH_ENV);
+const adminEnv = () => authEnvironment(services.db.url, AUTH_ENV);
 /** Straight to the table, as an operator with psql would look. */
 const sql = (text: string, values: unknown[] = []) =>
   (replicas[0] as RunningAuthService).pool.query(text, values);

@@ -1,8 +1,7 @@
 import type { RunningAuthService } from '@authpair/auth';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import { eventually, GOOD_PASSWORD, request, uniqueUsername } from '../support/http';
 import { expectProblem } from '../support/problems';
-import { startAuth, TEST_KEK } from '../support/services';
+import { TEST_KEK, useServices } from '../support/services';
 
 // A KEK rotation done out of order: `keys rotate` runs with the new KEK
 // before every replica has it, and the key sealed under it becomes active.
@@ -13,19 +12,14 @@ import { startAuth, TEST_KEK } from '../support/services';
 const REFRESH_MS = 200;
 const NEW_KEK = `kek2:${Buffer.alloc(32, 42).toString('base64')}`;
 
-let db: TestDatabase;
+const services = useServices({ auth: false });
 let lacking: RunningAuthService;
 let complete: RunningAuthService;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
   // Short only where staleness is the point: the other replica is refreshed by the test.
-  lacking = await startAuth(db.url, { SIGNING_KEY_REFRESH_MS: String(REFRESH_MS) });
-  complete = await startAuth(db.url, { KEY_ENCRYPTION_KEYS: `${NEW_KEK},${TEST_KEK}` });
-});
-afterAll(async () => {
-  await Promise.all([lacking?.stop(1000), complete?.stop(1000)]);
-  await db?.drop();
+  lacking = await services.startAuth({ SIGNING_KEY_REFRESH_MS: String(REFRESH_MS) });
+  complete = await services.startAuth({ KEY_ENCRYPTION_KEYS: `${NEW_KEK},${TEST_KEK}` });
 });
 
 const kidOf = (token: string) =>
