@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { eventually } from '../support/http';
 import { cpuSeconds, onCore, type Pinning } from './system';
 
 export const ROOT = join(__dirname, '../..');
@@ -30,26 +31,27 @@ export function peakRssMb(pid: number): number {
   }
 }
 
-/** Resolves when `url` answers 200, or rejects after `timeoutMs`. */
+/** Resolves when `url` answers 200, or rejects after `timeoutMs` (at once if `child` exits). */
 export async function waitFor(
   url: string,
   timeoutMs = 30_000,
   child?: ChildProcess,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child?.exitCode !== null && child?.exitCode !== undefined)
-      throw new Error(`${url}: process exited with ${child.exitCode}`);
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      await response.body?.cancel();
-      if (response.status === 200) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`);
+  await eventually(
+    async () => {
+      if (child?.exitCode !== null && child?.exitCode !== undefined)
+        throw new Error(`${url}: process exited with ${child.exitCode}`);
+      try {
+        const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+        await response.body?.cancel();
+        return response.status;
+      } catch {
+        return undefined; // not up yet
+      }
+    },
+    (status) => status === 200,
+    { what: `${url} to answer 200`, timeoutMs, intervalMs: 100 },
+  );
 }
 
 export interface StartOptions {

@@ -6,7 +6,6 @@ import {
   roleChangeResponseSchema,
 } from '@authpair/contracts';
 import { adminForThisFile } from '../support/admin';
-import { authForThisFile } from '../support/auth-fixture';
 import {
   bearer,
   claimsOf,
@@ -17,8 +16,9 @@ import {
   request,
   uniqueUsername,
 } from '../support/http';
+import { useServices } from '../support/services';
 
-const fixture = authForThisFile();
+const fixture = useServices();
 const admins = adminForThisFile(fixture);
 
 const call = (path: string, method = 'GET', token = admins.admin.token) =>

@@ -2,12 +2,11 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runAdmin } from '../support/admin';
-import { authForThisFile } from '../support/auth-fixture';
 import { claimsOf, GOOD_PASSWORD, request, uniqueUsername } from '../support/http';
-import { authEnvironment } from '../support/services';
+import { authEnvironment, useServices } from '../support/services';
 
 /** `auth-admin users …`: how the first admin comes to be, and the break-glass verbs. */
-const fixture = authForThisFile();
+const fixture = useServices();
 const env = () => authEnvironment(fixture.db.url);
 const root = join(__dirname, '../..');
 

@@ -1,6 +1,5 @@
 import { type AuditEvent, auditEventPageSchema } from '@authpair/contracts';
 import { adminForThisFile, runAdmin } from '../support/admin';
-import { authForThisFile } from '../support/auth-fixture';
 import {
   bearer,
   GOOD_PASSWORD,
@@ -10,13 +9,13 @@ import {
   request,
   uniqueUsername,
 } from '../support/http';
-import { authEnvironment } from '../support/services';
+import { authEnvironment, useServices } from '../support/services';
 
 /**
  * The audit trail: append-only in the database, written with the change it
  * records, readable through the admin API, and never holding a secret.
  */
-const fixture = authForThisFile();
+const fixture = useServices();
 const admins = adminForThisFile(fixture);
 
 async function events(query: string): Promise<AuditEvent[]> {

@@ -1,19 +1,13 @@
 import type { RunningAuthService } from '@authpair/auth';
 import { problemType } from '@authpair/contracts';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import { GOOD_PASSWORD, request, uniqueUsername } from '../support/http';
-import { startAuth, TEST_ISSUER } from '../support/services';
+import { TEST_ISSUER, useServices } from '../support/services';
 
-let db: TestDatabase;
+const services = useServices({ auth: false });
 let auth: RunningAuthService;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  auth = await startAuth(db.url);
-});
-afterAll(async () => {
-  await auth?.stop(1000);
-  await db?.drop();
+  auth = await services.startAuth();
 });
 
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>

@@ -1,6 +1,6 @@
-import { authForThisFile } from '../support/auth-fixture';
 import { type ReadResponse, request } from '../support/http';
 import { expectProblem } from '../support/problems';
+import { useServices } from '../support/services';
 
 // The rotation schedule lets a pending key sign once every replica has
 // published it for SIGNING_KEY_REFRESH_MS. A replica that cannot reread the
@@ -8,7 +8,7 @@ import { expectProblem } from '../support/problems';
 // could cache a set without the new key exactly when it starts signing.
 
 const REFRESH_MS = 200;
-const fixture = authForThisFile({ SIGNING_KEY_REFRESH_MS: String(REFRESH_MS) });
+const fixture = useServices({ auth: { SIGNING_KEY_REFRESH_MS: String(REFRESH_MS) } });
 
 async function jwksUntil(done: (response: ReadResponse) => boolean): Promise<ReadResponse> {
   const deadline = Date.now() + 10_000;

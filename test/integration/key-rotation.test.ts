@@ -1,10 +1,9 @@
 import type { RunningAuthService } from '@authpair/auth';
 import type { RunningResourceService } from '@authpair/resource';
 import { runAdmin } from '../support/admin';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { GOOD_PASSWORD, request, uniqueUsername } from '../support/http';
-import { eventually, type Outcome, startLoad } from '../support/load';
-import { authEnvironment, startAuth, startResource } from '../support/services';
+import { eventually, GOOD_PASSWORD, request, uniqueUsername } from '../support/http';
+import { type Outcome, startLoad } from '../support/load';
+import { authEnvironment, useServices } from '../support/services';
 
 /**
  * A whole rotation, pending -> active -> retiring -> retired, with the
@@ -34,19 +33,15 @@ const RESOURCE_ENV = {
 
 jest.setTimeout(90_000);
 
-let db: TestDatabase;
+const services = useServices({ auth: false });
 let replicas: RunningAuthService[];
 let resources: RunningResourceService[];
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  replicas = [await startAuth(db.url, AUTH_ENV), await startAuth(db.url, AUTH_ENV)];
-  resources = await Promise.all(replicas.map((auth) => startResource(auth.url, RESOURCE_ENV)));
-});
-afterAll(async () => {
-  await Promise.all((resources ?? []).map((resource) => resource.stop(1000)));
-  await Promise.all((replicas ?? []).map((auth) => auth.stop(1000)));
-  await db?.drop();
+  replicas = [await services.startAuth(AUTH_ENV), await services.startAuth(AUTH_ENV)];
+  resources = await Promise.all(
+    replicas.map((auth) => services.startResource(RESOURCE_ENV, { authUrl: auth.url })),
+  );
 });
 
 interface Issued {
@@ -62,7 +57,7 @@ function decode(token: string): Issued {
   return { token, kid, exp };
 }
 
-const adminEnv = () => authEnvironment(db.url, AUTH_ENV);
+const adminEnv = () => authEnvironment(services.db.url, AUTH_ENV);
 /** Straight to the table, as an operator with psql would look. */
 const sql = (text: string, values: unknown[] = []) =>
   (replicas[0] as RunningAuthService).pool.query(text, values);
@@ -122,7 +117,10 @@ describe('a signing-key rotation under load, through the real auth service', () 
     });
 
     try {
-      await eventually('some traffic', () => load.outcomes.length >= 10, 10_000);
+      await eventually(() => load.outcomes.length >= 10, Boolean, {
+        what: 'some traffic',
+        timeoutMs: 10_000,
+      });
 
       // An operator starts a rotation; the service schedules the rest.
       const rotate = await runAdmin(['keys', 'rotate', '--json'], adminEnv());
@@ -139,7 +137,10 @@ describe('a signing-key rotation under load, through the real auth service', () 
       expect(await keyStates()).toEqual({ [oldKid]: 'active', [newKid]: 'pending' });
 
       // The scheduler activates it once the schedule allows, and logins switch to it.
-      await eventually('the new key to sign', () => issued.some((t) => t.kid === newKid), 20_000);
+      await eventually(() => issued.some((t) => t.kid === newKid), Boolean, {
+        what: 'the new key to sign',
+        timeoutMs: 20_000,
+      });
       const { rows: activated } = await sql(
         `SELECT kid, state, activate_at, activated_at, created_at FROM signing_keys WHERE kid = $1`,
         [newKid],
@@ -151,12 +152,11 @@ describe('a signing-key rotation under load, through the real auth service', () 
       expect((await keyStates())[oldKid]).toBe('retiring');
 
       // The old key stays published until its last token has expired, then leaves.
-      await eventually(
-        'the old key to retire',
-        async () => (await keyStates())[oldKid] === 'retired',
-        45_000,
-        250,
-      );
+      await eventually(async () => (await keyStates())[oldKid] === 'retired', Boolean, {
+        what: 'the old key to retire',
+        timeoutMs: 45_000,
+        intervalMs: 250,
+      });
       const { rows: retired } = await sql(
         `SELECT retired_at, private_key_ciphertext FROM signing_keys WHERE kid = $1`,
         [oldKid],
@@ -178,12 +178,11 @@ describe('a signing-key rotation under load, through the real auth service', () 
       (await request(`${replicas[1]?.url}/.well-known/jwks.json`)).body.keys.map(
         (key: { kid: string }) => key.kid,
       ) as string[];
-    await eventually(
-      'replica 1 to stop publishing the retired key',
-      async () => !(await published()).includes(oldKid),
-      2000,
-      50,
-    );
+    await eventually(async () => !(await published()).includes(oldKid), Boolean, {
+      what: 'replica 1 to stop publishing the retired key',
+      timeoutMs: 2000,
+      intervalMs: 50,
+    });
     expect(await published()).not.toContain(oldKid);
   });
 });

@@ -5,7 +5,6 @@ import { REVOCATION_FEED_PATH } from '@authpair/contracts';
 import type { RunningResourceService } from '@authpair/resource';
 import { createLogger } from '@authpair/service-kit';
 import { createAdmin } from '../support/admin';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import {
   bearer,
   eventually,
@@ -16,7 +15,7 @@ import {
   request,
   uniqueUsername,
 } from '../support/http';
-import { startAuth, startResource, TEST_FEED_TOKEN } from '../support/services';
+import { TEST_FEED_TOKEN, useServices } from '../support/services';
 
 /** Collects every log line the services write. */
 class LogCapture extends Writable {
@@ -32,27 +31,22 @@ class LogCapture extends Writable {
 }
 
 const capture = new LogCapture();
-let db: TestDatabase;
+const services = useServices({ auth: false });
 let auth: RunningAuthService;
 let resource: RunningResourceService;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  auth = await startAuth(
-    db.url,
+  auth = await services.startAuth(
     {},
-    createLogger({ service: 'auth', level: 'debug', destination: capture }),
+    { logger: createLogger({ service: 'auth', level: 'debug', destination: capture }) },
   );
-  resource = await startResource(
-    auth.url,
+  resource = await services.startResource(
     {},
-    { logger: createLogger({ service: 'resource', level: 'debug', destination: capture }) },
+    {
+      authUrl: auth.url,
+      logger: createLogger({ service: 'resource', level: 'debug', destination: capture }),
+    },
   );
-});
-afterAll(async () => {
-  await resource?.stop(1000);
-  await auth?.stop(1000);
-  await db?.drop();
 });
 
 describe('logs', () => {
@@ -159,7 +153,7 @@ describe('logs', () => {
       async () => capture.lines.filter((line) => line.route === REVOCATION_FEED_PATH).length,
       (reads) => reads >= 2,
     );
-    const admin = await createAdmin(db.url, auth.url);
+    const admin = await createAdmin(services.db.url, auth.url);
     const asAdmin = (path: string, method = 'GET') =>
       request(`${auth.url}/admin${path}`, { method, headers: bearer(admin.token) });
     await asAdmin('/users');

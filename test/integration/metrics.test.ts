@@ -1,4 +1,3 @@
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import {
   bearer,
   eventually,
@@ -8,27 +7,21 @@ import {
   request,
   uniqueUsername,
 } from '../support/http';
-import { type RunningPair, startPair } from '../support/services';
+import { type RunningPair, useServices } from '../support/services';
 import { metricValue } from '../support/sessions';
 
 /**
  * The domain metrics the issue lists, each moved by the event it counts,
  * and `METRICS_PORT` moving `/metrics` off the public port.
  */
-let db: TestDatabase;
+const services = useServices({ auth: false });
 let pair: RunningPair;
 let separate: RunningPair;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  pair = await startPair(db.url, { auth: { LOGIN_ACCOUNT_MAX_FAILURES: '2' } });
+  pair = await services.startPair({ auth: { LOGIN_ACCOUNT_MAX_FAILURES: '2' } });
   const metricsPort = { METRICS_PORT: '0', METRICS_HOST: '127.0.0.1' };
-  separate = await startPair(db.url, { auth: metricsPort, resource: metricsPort });
-});
-afterAll(async () => {
-  await pair?.stop();
-  await separate?.stop();
-  await db?.drop();
+  separate = await services.startPair({ auth: metricsPort, resource: metricsPort });
 });
 
 const scrape = async (url: string) => (await request(`${url}/metrics`)).text;

@@ -1,8 +1,7 @@
 import type { RunningAuthService } from '@authpair/auth';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { GOOD_PASSWORD, type ReadResponse, request, uniqueUsername } from '../support/http';
+import { eventually, GOOD_PASSWORD, request, uniqueUsername } from '../support/http';
 import { expectProblem } from '../support/problems';
-import { startAuth, TEST_KEK } from '../support/services';
+import { TEST_KEK, useServices } from '../support/services';
 
 // A KEK rotation done out of order: `keys rotate` runs with the new KEK
 // before every replica has it, and the key sealed under it becomes active.
@@ -13,34 +12,15 @@ import { startAuth, TEST_KEK } from '../support/services';
 const REFRESH_MS = 200;
 const NEW_KEK = `kek2:${Buffer.alloc(32, 42).toString('base64')}`;
 
-let db: TestDatabase;
+const services = useServices({ auth: false });
 let lacking: RunningAuthService;
 let complete: RunningAuthService;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
   // Short only where staleness is the point: the other replica is refreshed by the test.
-  lacking = await startAuth(db.url, { SIGNING_KEY_REFRESH_MS: String(REFRESH_MS) });
-  complete = await startAuth(db.url, { KEY_ENCRYPTION_KEYS: `${NEW_KEK},${TEST_KEK}` });
+  lacking = await services.startAuth({ SIGNING_KEY_REFRESH_MS: String(REFRESH_MS) });
+  complete = await services.startAuth({ KEY_ENCRYPTION_KEYS: `${NEW_KEK},${TEST_KEK}` });
 });
-afterAll(async () => {
-  await Promise.all([lacking?.stop(1000), complete?.stop(1000)]);
-  await db?.drop();
-});
-
-/** Repeats `action` until `done` holds for its answer, or fails after the deadline. */
-async function until(
-  action: () => Promise<ReadResponse>,
-  done: (response: ReadResponse) => boolean,
-  timeoutMs = 10_000,
-): Promise<ReadResponse> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const response = await action();
-    if (done(response) || Date.now() > deadline) return response;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const kidOf = (token: string) =>
   JSON.parse(Buffer.from(token.split('.')[0] as string, 'base64url').toString()).kid as string;
@@ -58,9 +38,10 @@ describe('a replica that cannot open the active signing key', () => {
     await complete.signingKeys.lifecycle.activate(pending.kid, { force: true });
     await complete.keys.refresh();
 
-    const refused = await until(
+    const refused = await eventually(
       () => login(lacking),
       (response) => response.status !== 200,
+      { what: 'logins to be refused', intervalMs: 50 },
     );
     expectProblem(refused, 503, 'service_unavailable');
     expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);

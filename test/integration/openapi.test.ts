@@ -4,28 +4,21 @@ import { gunzipSync } from 'node:zlib';
 import { apiReferenceBundle, DOCS_CONTENT_SECURITY_POLICY } from '@authpair/service-kit';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type Koa from 'koa';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import { request } from '../support/http';
-import { type RunningPair, startPair } from '../support/services';
+import { type RunningPair, useServices } from '../support/services';
 
 /**
  * The OpenAPI documents: valid OpenAPI 3.1, and the same set of operations
  * as the routers serve, both ways, so neither can drift from the other.
  */
-let db: TestDatabase;
+const services = useServices({ auth: false });
 let pair: RunningPair;
 let separateMetrics: RunningPair;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  pair = await startPair(db.url);
+  pair = await services.startPair();
   const metricsPort = { METRICS_PORT: '0' };
-  separateMetrics = await startPair(db.url, { auth: metricsPort, resource: metricsPort });
-});
-afterAll(async () => {
-  await pair?.stop();
-  await separateMetrics?.stop();
-  await db?.drop();
+  separateMetrics = await services.startPair({ auth: metricsPort, resource: metricsPort });
 });
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'];

@@ -1,15 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { registerAndLogin, request } from '../support/http';
-import { startResource, usePair } from '../support/services';
+import { type Services, useServices } from '../support/services';
 
-const context = usePair();
+const context = useServices({ resource: {} });
 
-const protectedUrl = () => `${context.pair.resource.url}/protected`;
+const protectedUrl = () => `${context.resource.url}/protected`;
 
 describe('the pair over HTTP', () => {
   it('register -> login -> /protected greets the user with the claims it used', async () => {
-    const { username, id, token } = await registerAndLogin(context.pair.auth.url);
+    const { username, id, token } = await registerAndLogin(context.auth.url);
     const response = await request(protectedUrl(), {
       headers: { authorization: `Bearer ${token}` },
     });
@@ -26,7 +26,7 @@ describe('the pair over HTTP', () => {
   });
 
   it('accepts the scheme name in any case', async () => {
-    const { token } = await registerAndLogin(context.pair.auth.url);
+    const { token } = await registerAndLogin(context.auth.url);
     expect(
       (await request(protectedUrl(), { headers: { authorization: `bEaReR ${token}` } })).status,
     ).toBe(200);
@@ -54,7 +54,7 @@ describe('the pair over HTTP', () => {
   });
 
   it('answers a token sent in the header and the query with 400 invalid_request', async () => {
-    const { token } = await registerAndLogin(context.pair.auth.url);
+    const { token } = await registerAndLogin(context.auth.url);
     const response = await request(`${protectedUrl()}?access_token=${token}`, {
       headers: { authorization: `Bearer ${token}` },
     });
@@ -64,7 +64,7 @@ describe('the pair over HTTP', () => {
   });
 
   it('reports the JWKS cache in /readyz', async () => {
-    const response = await request(`${context.pair.resource.url}/readyz`);
+    const response = await request(`${context.resource.url}/readyz`);
     expect(response.status).toBe(200);
     expect(response.body.checks.jwks).toMatchObject({ status: 'up', cache: 'fresh', keys: 1 });
   });
@@ -72,7 +72,7 @@ describe('the pair over HTTP', () => {
 
 describe('when the JWKS cannot be fetched', () => {
   let blackhole: Server;
-  let unreachable: Awaited<ReturnType<typeof startResource>>;
+  let unreachable: Awaited<ReturnType<Services['startResource']>>;
 
   beforeAll(async () => {
     // A port that accepts nothing: listen, note the port, close.
@@ -80,12 +80,14 @@ describe('when the JWKS cannot be fetched', () => {
     await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', resolve));
     const { port } = blackhole.address() as AddressInfo;
     await new Promise<void>((resolve) => blackhole.close(() => resolve()));
-    unreachable = await startResource(`http://127.0.0.1:${port}`, { JWKS_COOLDOWN_MS: '2000' });
+    unreachable = await context.startResource(
+      { JWKS_COOLDOWN_MS: '2000' },
+      { authUrl: `http://127.0.0.1:${port}` },
+    );
   });
-  afterAll(() => unreachable?.stop(1000));
 
   it('answers a well-formed token with 503 and Retry-After, not 401 or 500', async () => {
-    const { token } = await registerAndLogin(context.pair.auth.url);
+    const { token } = await registerAndLogin(context.auth.url);
     const response = await request(`${unreachable.url}/protected`, {
       headers: { authorization: `Bearer ${token}` },
     });

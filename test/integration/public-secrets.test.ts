@@ -39,7 +39,10 @@ const logger = (service: 'auth' | 'resource') =>
 
 describe('a service opted in to the public defaults', () => {
   it('starts, and reports them in /readyz as degraded, and in a warning at start', async () => {
-    const auth = await services.startAuth({ ...authSecrets, ...optedIn }, logger('auth'));
+    const auth = await services.startAuth(
+      { ...authSecrets, ...optedIn },
+      { logger: logger('auth') },
+    );
     const resource = await services.startResource(
       { REVOCATION_FEED_TOKEN: authSecrets.REVOCATION_FEED_TOKEN as string, ...optedIn },
       { authUrl: auth.url, logger: logger('resource') },

@@ -1,5 +1,4 @@
 import type { RunningAuthService } from '@authpair/auth';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import {
   bearer,
   claimsOf,
@@ -10,23 +9,18 @@ import {
   registerAndLogin,
   request,
 } from '../support/http';
-import { startAuth } from '../support/services';
+import { useServices } from '../support/services';
 import { liveTokenIds, metricValue, sessionRow, tokenHash, tokenRow } from '../support/sessions';
 
-let db: TestDatabase;
+const services = useServices({ auth: false });
 /** Default settings: a grace window of 5 s. */
 let auth: RunningAuthService;
 /** No grace window: any second presentation is reuse. */
 let strict: RunningAuthService;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  auth = await startAuth(db.url);
-  strict = await startAuth(db.url, { REFRESH_REUSE_GRACE_SECONDS: '0' });
-});
-afterAll(async () => {
-  await Promise.all([auth?.stop(1000), strict?.stop(1000)]);
-  await db?.drop();
+  auth = await services.startAuth();
+  strict = await services.startAuth({ REFRESH_REUSE_GRACE_SECONDS: '0' });
 });
 
 function expectInvalidGrant(response: ReadResponse, description?: RegExp) {
@@ -187,7 +181,7 @@ describe('the grace window (REFRESH_REUSE_GRACE_SECONDS)', () => {
   });
 
   it('treats the spent token as reuse once the window has passed', async () => {
-    const short = await startAuth(db.url, { REFRESH_REUSE_GRACE_SECONDS: '1' });
+    const short = await services.startAuth({ REFRESH_REUSE_GRACE_SECONDS: '1' });
     try {
       const { refreshToken } = await registerAndLogin(short.url);
       expect((await refresh(short.url, refreshToken)).status).toBe(200);
@@ -209,7 +203,7 @@ describe('the grace window (REFRESH_REUSE_GRACE_SECONDS)', () => {
 
 describe('expiry', () => {
   it('ends a session after REFRESH_TOKEN_TTL without a refresh, and caps its access tokens by it', async () => {
-    const idle = await startAuth(db.url, { REFRESH_TOKEN_TTL: '1' });
+    const idle = await services.startAuth({ REFRESH_TOKEN_TTL: '1' });
     try {
       const { refreshToken, login } = await registerAndLogin(idle.url);
       expect(login.expires_in).toBeLessThanOrEqual(1);
@@ -224,7 +218,7 @@ describe('expiry', () => {
   });
 
   it('ends a session SESSION_MAX_AGE after login however active it is', async () => {
-    const bounded = await startAuth(db.url, { SESSION_MAX_AGE: '2' });
+    const bounded = await services.startAuth({ SESSION_MAX_AGE: '2' });
     try {
       const { refreshToken, token } = await registerAndLogin(bounded.url);
       const sid = claimsOf(token).sid as string;

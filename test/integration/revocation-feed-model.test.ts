@@ -4,7 +4,7 @@ import { SERVICE_AUDIT } from '../../services/auth/src/audit/audit-log';
 import { revocationFeedPage } from '../../services/auth/src/sessions/revocation-feed';
 import { createSessionQueries } from '../../services/auth/src/sessions/session-queries';
 import { claimsOf, registerAndLogin } from '../support/http';
-import { useAuthService } from '../support/services';
+import { useServices } from '../support/services';
 
 // The feed's promise, checked against a model rather than a scenario: once a
 // read answers `has_more: false`, the reader has been sent every revocation
@@ -17,7 +17,7 @@ import { useAuthService } from '../support/services';
 // when the feed ignores the reader's running ids, when a multi-page scan
 // ends with has_more: false, and when narrowing keeps xmax.
 
-const context = useAuthService();
+const context = useServices();
 
 const WRITERS = 40;
 const SESSIONS_PER_WRITER = 60;

@@ -15,10 +15,10 @@ import {
   request,
   uniqueUsername,
 } from '../support/http';
-import { TEST_FEED_TOKEN, useAuthService } from '../support/services';
+import { TEST_FEED_TOKEN, useServices } from '../support/services';
 
 /** The auth service's side of revocation: the feed resource services poll. */
-const context = useAuthService();
+const context = useServices();
 
 const feed = (since?: string, token = TEST_FEED_TOKEN) =>
   request(

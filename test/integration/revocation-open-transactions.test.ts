@@ -2,7 +2,7 @@ import { PostgreSqlContainer, type StartedPostgreSqlContainer } from '@testconta
 import { Client } from 'pg';
 import { dockerAvailable, POSTGRES_IMAGE } from '../support/docker';
 import { bearer, eventually, registerAndLogin, request } from '../support/http';
-import { type RunningPair, startPair } from '../support/services';
+import { type RunningPair, useServices } from '../support/services';
 
 /**
  * Revocation whatever else runs on the PostgreSQL server: another
@@ -30,6 +30,7 @@ const HOLD_MS = 30_000;
 const LOGOUTS_AT_MS = [1000, 12_000, 25_000];
 
 let server: StartedPostgreSqlContainer | undefined;
+const services = useServices({ auth: false });
 let pair: RunningPair | undefined;
 const urls = { app: '', other: '' };
 
@@ -62,13 +63,14 @@ beforeAll(async () => {
   // A table an operator or another application writes to, in each database.
   for (const url of [urls.app, urls.other])
     await onServer(url, ['CREATE TABLE operator_notes (note text)']);
-  pair = await startPair(urls.app, {
-    resource: { REVOCATION_POLL_INTERVAL_MS: String(POLL_INTERVAL_MS) },
-  });
+  pair = await services.startPair(
+    { resource: { REVOCATION_POLL_INTERVAL_MS: String(POLL_INTERVAL_MS) } },
+    { databaseUrl: urls.app },
+  );
 }, 120_000);
 
+// useServices' afterAll, declared first, runs first: the pair stops before its server.
 afterAll(async () => {
-  await pair?.stop();
   await server?.stop();
 }, 60_000);
 

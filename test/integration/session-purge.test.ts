@@ -8,10 +8,10 @@ import {
   request,
   uniqueUsername,
 } from '../support/http';
-import { testLogger, useAuthService } from '../support/services';
+import { testLogger, useServices } from '../support/services';
 import { metricValue } from '../support/sessions';
 
-const context = useAuthService();
+const context = useServices();
 const RETENTION_DAYS = 30;
 
 // The service's own hourly timer must not purge in the middle of a test:

@@ -9,10 +9,10 @@ import {
   request,
   uniqueUsername,
 } from '../support/http';
-import { useAuthService } from '../support/services';
+import { useServices } from '../support/services';
 import { metricValue, sessionRow } from '../support/sessions';
 
-const context = useAuthService();
+const context = useServices();
 
 const login = (username: string, password = GOOD_PASSWORD, userAgent = 'jest') =>
   request(`${context.auth.url}/login`, {

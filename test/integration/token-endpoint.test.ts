@@ -1,8 +1,8 @@
 import { postForm, type ReadResponse, registerAndLogin, request } from '../support/http';
-import { useAuthService } from '../support/services';
+import { useServices } from '../support/services';
 
 /** `POST /token` refusals: RFC 6749 §5.2 codes, in OAuth's JSON with the problem members beside. */
-const context = useAuthService();
+const context = useServices();
 
 describe('token endpoint errors (RFC 6749 §5.2, JSON with problem members)', () => {
   const token = (params: Record<string, string | string[]>) =>

@@ -1,12 +1,12 @@
 import { gzipSync } from 'node:zlib';
-import { authForThisFile } from '../support/auth-fixture';
 import { GOOD_PASSWORD, rawRequest, request, uniqueUsername } from '../support/http';
 import { expectFieldErrors, expectProblem } from '../support/problems';
+import { useServices } from '../support/services';
 
 // Hostile and broken request bodies against the auth service: a 4xx
 // problem every time, nothing stored, nothing hashed, never a 500.
 
-const fixture = authForThisFile({ REGISTRATION_ADDRESS_MAX: '1000' });
+const fixture = useServices({ auth: { REGISTRATION_ADDRESS_MAX: '1000' } });
 
 const url = (path: string) => `${fixture.auth.url}${path}`;
 const JSON_TYPE = { 'content-type': 'application/json' };

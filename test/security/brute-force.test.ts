@@ -1,8 +1,7 @@
 import type { RunningAuthService } from '@authpair/auth';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import { GOOD_PASSWORD, type ReadResponse, request, uniqueUsername } from '../support/http';
 import { expectProblem } from '../support/problems';
-import { startAuth } from '../support/services';
+import { useServices } from '../support/services';
 
 // Catalogue 21: repeated failed logins meet 429 with Retry-After, per
 // account and per client address, with counters every replica shares, and
@@ -29,20 +28,15 @@ const LIMITS = {
   REGISTRATION_ADDRESS_WINDOW: String(WINDOW),
 };
 
-let db: TestDatabase;
+const services = useServices({ auth: false });
 let replicaA: RunningAuthService;
 let replicaB: RunningAuthService;
 let shortWindow: RunningAuthService;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  replicaA = await startAuth(db.url, LIMITS);
-  replicaB = await startAuth(db.url, LIMITS);
-  shortWindow = await startAuth(db.url, { ...LIMITS, LOGIN_ACCOUNT_WINDOW: String(SHORT_WINDOW) });
-});
-afterAll(async () => {
-  await Promise.all([replicaA?.stop(1000), replicaB?.stop(1000), shortWindow?.stop(1000)]);
-  await db?.drop();
+  replicaA = await services.startAuth(LIMITS);
+  replicaB = await services.startAuth(LIMITS);
+  shortWindow = await services.startAuth({ ...LIMITS, LOGIN_ACCOUNT_WINDOW: String(SHORT_WINDOW) });
 });
 
 let addresses = 0;
@@ -315,7 +309,7 @@ describe('brute force without TRUST_PROXY', () => {
   let direct: RunningAuthService;
 
   beforeAll(async () => {
-    direct = await startAuth(db.url, { ...LIMITS, TRUST_PROXY: 'false' });
+    direct = await services.startAuth({ ...LIMITS, TRUST_PROXY: 'false' });
   });
   afterAll(() => direct?.stop(1000));
 

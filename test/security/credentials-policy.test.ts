@@ -1,12 +1,12 @@
 import { COMMON_PASSWORD_REASON } from '@authpair/contracts';
-import { authForThisFile } from '../support/auth-fixture';
 import { GOOD_PASSWORD, request, uniqueUsername } from '../support/http';
 import { expectFieldErrors, expectProblem } from '../support/problems';
+import { useServices } from '../support/services';
 
 // The password and username policies, as an attacker or a careless user
 // meets them over HTTP.
 
-const fixture = authForThisFile({ REGISTRATION_ADDRESS_MAX: '1000' });
+const fixture = useServices({ auth: { REGISTRATION_ADDRESS_MAX: '1000' } });
 
 const register = (username: unknown, password: unknown) =>
   request(`${fixture.auth.url}/register`, { body: { username, password } });

@@ -3,7 +3,7 @@ import { PostgreSqlContainer, type StartedPostgreSqlContainer } from '@testconta
 import { Client } from 'pg';
 import { getContainerRuntimeClient } from 'testcontainers';
 import { dockerAvailable, POSTGRES_IMAGE } from '../support/docker';
-import { GOOD_PASSWORD, request, uniqueUsername } from '../support/http';
+import { eventually, GOOD_PASSWORD, request, uniqueUsername } from '../support/http';
 import { freePort } from '../support/ports';
 import { startAuth } from '../support/services';
 
@@ -84,15 +84,6 @@ class Load {
   }
 }
 
-async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 // SECURITY.md, hostile-input catalogue 26.
 describeWithDocker('PostgreSQL restarted under load', () => {
   let container: StartedPostgreSqlContainer;
@@ -124,37 +115,41 @@ describeWithDocker('PostgreSQL restarted under load', () => {
     const readiness = () => request(`${auth.url}/readyz`);
     const load = new Load(auth.url);
     try {
-      await until(
-        'a few registrations before the outage',
-        () => load.confirmed.length >= 5,
-        20_000,
-      );
+      await eventually(() => load.confirmed.length >= 5, Boolean, {
+        what: 'a few registrations before the outage',
+        timeoutMs: 20_000,
+        intervalMs: 50,
+      });
 
       // Down: killed, as in a crash; nothing is left listening on the port.
       await runtime.container.stop(postgres, { timeout: 0 });
       const downFrom = Date.now();
-      await until(
-        'answers during the outage',
-        () => load.since(downFrom).length >= 3 * WORKERS,
-        15_000,
-      );
+      await eventually(() => load.since(downFrom).length >= 3 * WORKERS, Boolean, {
+        what: 'answers during the outage',
+        timeoutMs: 15_000,
+        intervalMs: 50,
+      });
       const readyWhileDown = await readiness();
       const downUntil = Date.now();
 
       // Back: same data directory, same port; the service is not touched.
       await runtime.container.start(postgres);
-      await until(
-        '/readyz to say ready again',
-        async () => (await readiness()).status === 200,
-        30_000,
-      );
-      await until(
-        'a registration after the restart',
+      await eventually(async () => (await readiness()).status === 200, Boolean, {
+        what: '/readyz to say ready again',
+        timeoutMs: 30_000,
+        intervalMs: 50,
+      });
+      await eventually(
         () => load.since(downUntil).some((outcome) => outcome.status === 201),
-        30_000,
+        Boolean,
+        { what: 'a registration after the restart', timeoutMs: 30_000, intervalMs: 50 },
       );
       const recovered = Date.now();
-      await until('load after recovery', () => load.since(recovered).length >= 3 * WORKERS, 20_000);
+      await eventually(() => load.since(recovered).length >= 3 * WORKERS, Boolean, {
+        what: 'load after recovery',
+        timeoutMs: 20_000,
+        intervalMs: 50,
+      });
       await load.stop();
 
       // Never anything but success or 503: no 500, no dropped connection.

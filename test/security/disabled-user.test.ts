@@ -1,5 +1,5 @@
 import { REVOCATION_FEED_PATH } from '@authpair/contracts';
-import { pairWithAdminForThisFile, runAdmin } from '../support/admin';
+import { adminForThisFile, runAdmin } from '../support/admin';
 import {
   bearer,
   eventually,
@@ -8,7 +8,7 @@ import {
   registerAndLogin,
   request,
 } from '../support/http';
-import { authEnvironment, TEST_FEED_TOKEN } from '../support/services';
+import { authEnvironment, TEST_FEED_TOKEN, useServices } from '../support/services';
 
 /**
  * Catalogue 25 (ASVS 7.4.2): a disabled user's refresh tokens fail at once;
@@ -16,36 +16,37 @@ import { authEnvironment, TEST_FEED_TOKEN } from '../support/services';
  * the resource service within the revocation bound (one poll interval and
  * a feed read; REVOCATION_MAX_LAG_MS at worst, failing closed).
  */
-const fixture = pairWithAdminForThisFile();
+const fixture = useServices({ resource: {} });
+const admins = adminForThisFile(fixture);
 const POLL_INTERVAL_MS = 1000; // REVOCATION_POLL_INTERVAL_MS, the default
 
 const atResource = (token: string) =>
-  request(`${fixture.pair.resource.url}/protected`, { headers: bearer(token) });
+  request(`${fixture.resource.url}/protected`, { headers: bearer(token) });
 
 // SECURITY.md, hostile-input catalogue 25.
 describe('a disabled user', () => {
   it('refresh fails at once; live access tokens are refused at once by auth and within the revocation bound by the resource service', async () => {
-    const user = await registerAndLogin(fixture.pair.auth.url);
+    const user = await registerAndLogin(fixture.auth.url);
     expect((await atResource(user.token)).status).toBe(200);
 
-    const disabled = await request(`${fixture.pair.auth.url}/admin/users/${user.id}/disable`, {
+    const disabled = await request(`${fixture.auth.url}/admin/users/${user.id}/disable`, {
       method: 'POST',
-      headers: bearer(fixture.admin.token),
+      headers: bearer(admins.admin.token),
     });
     const disabledAt = Date.now();
     expect(disabled.status).toBe(200);
     expect(disabled.body.sessions_ended).toBe(1);
 
     // At once, with no waiting: the refresh token, the access token at auth, a new login.
-    const refreshed = await refresh(fixture.pair.auth.url, user.refreshToken);
+    const refreshed = await refresh(fixture.auth.url, user.refreshToken);
     expect(refreshed.status).toBe(400);
     expect(refreshed.body).toMatchObject({ error: 'invalid_grant', code: 'invalid_grant' });
-    const atAuth = await request(`${fixture.pair.auth.url}/sessions`, {
+    const atAuth = await request(`${fixture.auth.url}/sessions`, {
       headers: bearer(user.token),
     });
     expect(atAuth.status).toBe(401);
     expect(atAuth.headers.get('www-authenticate')).toContain('error="invalid_token"');
-    const login = await request(`${fixture.pair.auth.url}/login`, {
+    const login = await request(`${fixture.auth.url}/login`, {
       body: { username: user.username, password: GOOD_PASSWORD },
     });
     expect(login.status).toBe(403);
@@ -63,7 +64,7 @@ describe('a disabled user', () => {
       'error_description="the session of this token has ended"',
     );
     expect(delay).toBeLessThan(POLL_INTERVAL_MS + 500);
-    const feed = await request(`${fixture.pair.auth.url}${REVOCATION_FEED_PATH}`, {
+    const feed = await request(`${fixture.auth.url}${REVOCATION_FEED_PATH}`, {
       headers: bearer(TEST_FEED_TOKEN),
     });
     expect(feed.body.revocations).toContainEqual(
@@ -72,16 +73,14 @@ describe('a disabled user', () => {
   });
 
   it('auth-admin users disable has the same effect (break-glass without an admin token)', async () => {
-    const user = await registerAndLogin(fixture.pair.auth.url);
+    const user = await registerAndLogin(fixture.auth.url);
     const run = await runAdmin(
       ['users', 'disable', user.username, '--json'],
       authEnvironment(fixture.db.url),
     );
     expect(run.code).toBe(0);
     expect(run.json.sessions_ended).toBe(1);
-    expect((await refresh(fixture.pair.auth.url, user.refreshToken)).body.error).toBe(
-      'invalid_grant',
-    );
+    expect((await refresh(fixture.auth.url, user.refreshToken)).body.error).toBe('invalid_grant');
     const refused = await eventually(
       () => atResource(user.token),
       (response) => response.status !== 200,

@@ -2,10 +2,10 @@
  * @jest-environment ./test/support/runtime-skip-environment.ts
  */
 import bcrypt from 'bcryptjs';
-import { authForThisFile } from '../support/auth-fixture';
 import { GOOD_PASSWORD, request, uniqueUsername } from '../support/http';
 import { expectProblem } from '../support/problems';
 import { skipAtRuntime } from '../support/runtime-skip';
+import { useServices } from '../support/services';
 import { decided, verdict } from '../support/timing-verdict';
 
 // Catalogue 22: an unknown user and a wrong password must look alike in
@@ -67,11 +67,13 @@ if (tooNoisy)
   );
 const timingIt = tooNoisy ? it.skip : it;
 
-const fixture = authForThisFile({
-  BCRYPT_COST: String(BCRYPT_COST),
-  LOGIN_ACCOUNT_MAX_FAILURES: '100',
-  LOGIN_ADDRESS_MAX_FAILURES: '1000000',
-  REGISTRATION_ADDRESS_MAX: '1000000',
+const fixture = useServices({
+  auth: {
+    BCRYPT_COST: String(BCRYPT_COST),
+    LOGIN_ACCOUNT_MAX_FAILURES: '100',
+    LOGIN_ADDRESS_MAX_FAILURES: '1000000',
+    REGISTRATION_ADDRESS_MAX: '1000000',
+  },
 });
 const known: string[] = [];
 

@@ -94,7 +94,7 @@ describe('signing keys', () => {
     try {
       const auth = await services.startAuth(
         { SIGNING_KEY_REFRESH_MS: '100' },
-        createLogger({ service: 'auth', level: 'info', destination }),
+        { logger: createLogger({ service: 'auth', level: 'info', destination }) },
       );
       const started = Date.now();
       // Ten rereads or more: the key ring's own clock, in /readyz, says when it last read.

@@ -1,4 +1,3 @@
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import {
   GOOD_PASSWORD,
   type ReadResponse,
@@ -7,7 +6,7 @@ import {
   request,
   uniqueUsername,
 } from '../support/http';
-import { type RunningPair, startPair } from '../support/services';
+import { type RunningPair, useServices } from '../support/services';
 
 // Response headers: security headers on every answer (errors included),
 // token responses never cached, and CORS off unless an allow-list is set.
@@ -15,20 +14,14 @@ import { type RunningPair, startPair } from '../support/services';
 const APP_ORIGIN = 'https://app.example';
 const DEV_ORIGIN = 'http://localhost:5173';
 
-let db: TestDatabase;
+const services = useServices({ auth: false });
 let plain: RunningPair;
 let withCors: RunningPair;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  plain = await startPair(db.url);
+  plain = await services.startPair();
   const cors = { CORS_ALLOWED_ORIGINS: `${APP_ORIGIN}, ${DEV_ORIGIN}` };
-  withCors = await startPair(db.url, { auth: cors, resource: cors });
-});
-afterAll(async () => {
-  await plain?.stop();
-  await withCors?.stop();
-  await db?.drop();
+  withCors = await services.startPair({ auth: cors, resource: cors });
 });
 
 function expectSecurityHeaders(response: ReadResponse): void {

@@ -1,6 +1,5 @@
 import type { RunningResourceService } from '@authpair/resource';
-import { request } from '../support/http';
-import { eventually } from '../support/load';
+import { eventually, request } from '../support/http';
 import { startResource } from '../support/services';
 import {
   ENDLESS_BYTES,
@@ -103,13 +102,13 @@ describe('the JWKS endpoint in trouble', () => {
         trouble.kind === 'down'
           ? (await failedFetches(resource)) - 1
           : await eventually(
-              'every fetch the issuer saw to have failed',
-              async () => {
-                const failed = (await failedFetches(resource)) - 1;
-                return failed === seen() && failed;
+              async () => (await failedFetches(resource)) - 1,
+              (failed) => failed === seen(),
+              {
+                what: 'every fetch the issuer saw to have failed',
+                timeoutMs: TIMEOUT_MS * 4,
+                intervalMs: 25,
               },
-              TIMEOUT_MS * 4,
-              25,
             );
       expect(attempts).toBeGreaterThanOrEqual(1);
       expect(attempts).toBeLessThanOrEqual(2);
@@ -121,12 +120,9 @@ describe('the JWKS endpoint in trouble', () => {
 
       await recover(issuer, trouble);
       const back = await eventually(
-        'the resource service to accept the token again',
-        async () => {
-          const answer = await call(resource, token);
-          return answer.status === 200 ? answer : undefined;
-        },
-        COOLDOWN_MS * 3,
+        () => call(resource, token),
+        (answer) => answer.status === 200,
+        { what: 'the resource service to accept the token again', timeoutMs: COOLDOWN_MS * 3 },
       );
       expect(back.body.claims.username).toBe('mallory');
       const readyAgain = await request(`${resource.url}/readyz`);
@@ -142,7 +138,11 @@ describe('the JWKS endpoint in trouble', () => {
     expect(Date.now() - startedAt).toBeLessThan(5000);
     const { text } = await request(`${resource.url}/metrics`);
     expect(text).toMatch(/^jwks_fetch_failures_total\{reason="too_large"[^}]*\} 1$/m);
-    await eventually('the client to hang up', () => issuer.streamed.closedByClient, 5000, 20);
+    await eventually(() => issuer.streamed.closedByClient, Boolean, {
+      what: 'the client to hang up',
+      timeoutMs: 5000,
+      intervalMs: 20,
+    });
     // It hung up long before the endpoint stopped sending (only socket buffers past the cap).
     expect(issuer.streamed.bytes).toBeLessThan(ENDLESS_BYTES / 2);
   });
@@ -156,9 +156,9 @@ describe('the JWKS endpoint in trouble', () => {
 
     await makeTrouble(issuer, { kind: 'down' });
     await eventually(
-      'the key set to go stale',
       async () => (await request(`${resource.url}/readyz`)).body.checks.jwks.cache === 'stale',
-      5000,
+      Boolean,
+      { what: 'the key set to go stale', timeoutMs: 5000 },
     );
     const stale = await call(resource, token);
     expect(stale.status).toBe(200);
@@ -176,19 +176,17 @@ describe('the JWKS endpoint in trouble', () => {
 
     // Past max-age + JWKS_MAX_STALE the old set is no longer trusted.
     await eventually(
-      'the stale allowance to run out',
       async () => (await request(`${resource.url}/readyz`)).body.checks.jwks.cache === 'expired',
-      8000,
-      200,
+      Boolean,
+      { what: 'the stale allowance to run out', timeoutMs: 8000, intervalMs: 200 },
     );
     expect((await call(resource, token)).status).toBe(503);
 
     await recover(issuer, { kind: 'down' });
-    await eventually(
-      'recovery',
-      async () => (await call(resource, token)).status === 200,
-      COOLDOWN_MS * 3,
-    );
+    await eventually(async () => (await call(resource, token)).status === 200, Boolean, {
+      what: 'recovery',
+      timeoutMs: COOLDOWN_MS * 3,
+    });
     const metrics = (await request(`${resource.url}/metrics`)).text;
     expect(metrics).toMatch(/^jwks_fetch_failures_total\{reason="network"[^}]*\} [1-9]\d*$/m);
     expect(metrics).toMatch(/^jwks_cache_state\{state="fresh"[^}]*\} 1$/m);

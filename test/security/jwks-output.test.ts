@@ -1,19 +1,13 @@
 import type { RunningAuthService } from '@authpair/auth';
 import { base64urlIntegerBits, PRIVATE_JWK_MEMBERS } from '@authpair/contracts';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import { request } from '../support/http';
-import { startAuth } from '../support/services';
+import { useServices } from '../support/services';
 
-let db: TestDatabase;
+const services = useServices({ auth: false });
 let auth: RunningAuthService;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  auth = await startAuth(db.url);
-});
-afterAll(async () => {
-  await auth?.stop(1000);
-  await db?.drop();
+  auth = await services.startAuth();
 });
 
 // SECURITY.md, hostile-input catalogue 27.

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import type { RunningAuthService } from '@authpair/auth';
 import { createLogger } from '@authpair/service-kit';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import {
   bearer,
   eventually,
@@ -12,30 +11,24 @@ import {
   registerAndLogin,
   request,
 } from '../support/http';
-import { startAuth } from '../support/services';
+import { useServices } from '../support/services';
 import { tokenHash, tokenRow } from '../support/sessions';
 
-let db: TestDatabase;
+const services = useServices({ auth: false });
 let auth: RunningAuthService;
 let strict: RunningAuthService;
 let idle: RunningAuthService;
 let log = '';
 
 beforeAll(async () => {
-  db = await createTestDatabase();
   const destination = new PassThrough();
   destination.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  auth = await startAuth(
-    db.url,
+  auth = await services.startAuth(
     {},
-    createLogger({ service: 'auth', level: 'trace', destination }),
+    { logger: createLogger({ service: 'auth', level: 'trace', destination }) },
   );
-  strict = await startAuth(db.url, { REFRESH_REUSE_GRACE_SECONDS: '0' });
-  idle = await startAuth(db.url, { REFRESH_TOKEN_TTL: '1' });
-});
-afterAll(async () => {
-  await Promise.all([auth, strict, idle].map((service) => service?.stop(1000)));
-  await db?.drop();
+  strict = await services.startAuth({ REFRESH_REUSE_GRACE_SECONDS: '0' });
+  idle = await services.startAuth({ REFRESH_TOKEN_TTL: '1' });
 });
 
 function expectInvalidGrant(response: ReadResponse) {

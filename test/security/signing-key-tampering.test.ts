@@ -2,10 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { parseKeyEncryptionKeys } from '@authpair/auth';
 import { calculateJwkThumbprint } from 'jose';
 import { createAdmin, runAdmin } from '../support/admin';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import { bearer, claimsOf, registerAndLogin, request } from '../support/http';
 import { expectInvalidToken } from '../support/problems';
-import { authEnvironment, type RunningPair, startPair, TEST_KEK } from '../support/services';
+import { authEnvironment, type RunningPair, TEST_KEK, useServices } from '../support/services';
 import { generateTestKey, TestIssuer, type TestKey } from '../support/test-issuer';
 
 // Write access to the database without the key-encryption key (SQL
@@ -16,17 +15,12 @@ import { generateTestKey, TestIssuer, type TestKey } from '../support/test-issue
 // thumbprint of its public key, and its sealed private key opens (the kid
 // is the additional data) and is the private half of that public key.
 
-let db: TestDatabase;
+const services = useServices({ auth: false });
 let pair: RunningPair;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
   // No cooldown: a token with an unknown kid makes the resource refetch the JWKS at once.
-  pair = await startPair(db.url, { resource: { JWKS_COOLDOWN_MS: '0' } });
-});
-afterAll(async () => {
-  await pair?.stop();
-  await db?.drop();
+  pair = await services.startPair({ resource: { JWKS_COOLDOWN_MS: '0' } });
 });
 
 /** A key pair of the attacker's, with the kid the published row will claim. */
@@ -133,7 +127,7 @@ describe('what write access to signing_keys can try once the plaintext column is
   let adminClaims: Record<string, unknown>;
 
   beforeAll(async () => {
-    const admin = await createAdmin(db.url, pair.auth.url);
+    const admin = await createAdmin(services.db.url, pair.auth.url);
     adminClaims = claimsOf(admin.token);
   });
 
@@ -229,7 +223,7 @@ describe('what write access to signing_keys can try once the plaintext column is
   });
 
   it('auth-admin activates none of them, re-seals none of them, and lists them as refused', async () => {
-    const env = authEnvironment(db.url);
+    const env = authEnvironment(services.db.url);
     await pair.auth.pool.query(`DELETE FROM signing_keys WHERE state = 'pending'`);
     const planted = await attackerKey();
     await insertRow(planted, 'pending', randomSealed('test'));
@@ -242,7 +236,7 @@ describe('what write access to signing_keys can try once the plaintext column is
     const rotated = {
       KEY_ENCRYPTION_KEYS: `kek2:${randomBytes(32).toString('base64')},${TEST_KEK}`,
     };
-    const rewrap = await runAdmin(['keys', 'rewrap'], authEnvironment(db.url, rotated));
+    const rewrap = await runAdmin(['keys', 'rewrap'], authEnvironment(services.db.url, rotated));
     expect(rewrap.code).toBe(1);
     expect(rewrap.stderr).toMatch(/signing key \S+ (does not open|is sealed with)/);
     const { rows } = await pair.auth.pool.query(
@@ -268,7 +262,7 @@ describe('what write access to signing_keys can try once the plaintext column is
     const kid = `${planted.kid}\u001b[2K\u001b[1A`; // erase this line, move up: a row that hides itself
     await insertRow({ ...planted, kid }, 'retiring', randomSealed('test'));
 
-    const text = await runAdmin(['keys', 'list'], authEnvironment(db.url));
+    const text = await runAdmin(['keys', 'list'], authEnvironment(services.db.url));
 
     expect(text.stdout).not.toContain('\u001b');
     expect(text.stdout).toContain(`${planted.kid}\\u{1b}[2K\\u{1b}[1A`);

@@ -1,5 +1,5 @@
 import type { RunningResourceService } from '@authpair/resource';
-import { request } from '../support/http';
+import { eventually, request } from '../support/http';
 import { startResource } from '../support/services';
 import { generateTestKey, TestIssuer } from '../support/test-issuer';
 
@@ -27,14 +27,6 @@ afterAll(async () => {
 
 const call = (token: string) =>
   request(`${resource.url}/protected`, { headers: { authorization: `Bearer ${token}` } });
-
-async function until(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('the verified-token cache', () => {
   it('answers a repeated token from memory from its third call on', async () => {
@@ -64,7 +56,11 @@ describe('the verified-token cache', () => {
     expect((await call(token)).status).toBe(200);
     expect(resource.verifier.cache.hits).toBe(hits + 1); // it is served from the cache
     issuer.feed.revoked.push(sid);
-    await until(async () => (await call(token)).status === 401, 5000);
+    await eventually(
+      () => call(token),
+      (response) => response.status === 401,
+      { what: 'the revoked token to be refused', timeoutMs: 5000, intervalMs: 50 },
+    );
     expect((await call(token)).body).toMatchObject({ code: 'invalid_token' });
   });
 
@@ -102,7 +98,11 @@ describe('the verified-token cache', () => {
     const exp = Math.floor(Date.now() / 1000) + 2;
     const token = issuer.mint({ claims: { exp } });
     for (let i = 0; i < 3; i += 1) expect((await call(token)).status).toBe(200);
-    await until(async () => (await call(token)).status === 401, 5000);
+    await eventually(
+      () => call(token),
+      (response) => response.status === 401,
+      { what: 'the expired token to be refused', timeoutMs: 5000, intervalMs: 50 },
+    );
     expect(Date.now()).toBeGreaterThanOrEqual(exp * 1000);
   });
 });

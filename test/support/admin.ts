@@ -1,8 +1,6 @@
 import { runAuthAdmin } from '@authpair/auth';
-import type { AuthFixture } from './auth-fixture';
-import { createTestDatabase, type TestDatabase } from './database';
 import { GOOD_PASSWORD, request, uniqueUsername } from './http';
-import { authEnvironment, type RunningPair, startPair } from './services';
+import { authEnvironment, type Services } from './services';
 
 export interface AdminRun {
   code: number;
@@ -72,43 +70,14 @@ function started<T>(value: T | undefined): T {
 }
 
 /** An admin on the file's auth service, made in a beforeAll after the fixture's own. */
-export function adminForThisFile(fixture: AuthFixture): { readonly admin: Admin } {
+export function adminForThisFile(fixture: Pick<Services, 'auth' | 'db'>): {
+  readonly admin: Admin;
+} {
   let admin: Admin | undefined;
   beforeAll(async () => {
     admin = await createAdmin(fixture.db.url, fixture.auth.url);
   });
   return {
-    get admin() {
-      return started(admin);
-    },
-  };
-}
-
-/** Both services on a database of the file's own, and an admin, for the whole file. */
-export function pairWithAdminForThisFile(): {
-  readonly db: TestDatabase;
-  readonly pair: RunningPair;
-  readonly admin: Admin;
-} {
-  let db: TestDatabase | undefined;
-  let pair: RunningPair | undefined;
-  let admin: Admin | undefined;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    pair = await startPair(db.url);
-    admin = await createAdmin(db.url, pair.auth.url);
-  });
-  afterAll(async () => {
-    await pair?.stop();
-    await db?.drop();
-  });
-  return {
-    get db() {
-      return started(db);
-    },
-    get pair() {
-      return started(pair);
-    },
     get admin() {
       return started(admin);
     },

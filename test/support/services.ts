@@ -98,29 +98,6 @@ export function startResource(
 export interface RunningPair {
   auth: RunningAuthService;
   resource: RunningResourceService;
-  stop(): Promise<void>;
-}
-
-/** Both services in this process, on ephemeral loopback ports, talking real HTTP. */
-export async function startPair(
-  databaseUrl: string,
-  env: { auth?: Env; resource?: Env } = {},
-): Promise<RunningPair> {
-  const auth = await startAuth(databaseUrl, env.auth);
-  try {
-    const resource = await startResource(auth.url, env.resource);
-    return {
-      auth,
-      resource,
-      async stop() {
-        await resource.stop(1000);
-        await auth.stop(1000);
-      },
-    };
-  } catch (error) {
-    await auth.stop(1000);
-    throw error;
-  }
 }
 
 export interface ServicesOptions {
@@ -128,6 +105,12 @@ export interface ServicesOptions {
   auth?: Env | false;
   /** A resource service verifying this file's auth service, with this environment; absent: none. */
   resource?: Env;
+}
+
+export interface StartAuthOptions {
+  logger?: Logger;
+  /** Another database than the file's own (a server the test controls: a proxy, a container it restarts). */
+  databaseUrl?: string;
 }
 
 export interface StartResourceOptions {
@@ -144,9 +127,14 @@ export interface Services {
   readonly auth: RunningAuthService;
   readonly resource: RunningResourceService;
   /** Another auth service on this file's database (a replica, other settings); stopped after the file. */
-  startAuth(env?: Env, logger?: Logger): Promise<RunningAuthService>;
+  startAuth(env?: Env, options?: StartAuthOptions): Promise<RunningAuthService>;
   /** Another resource service; stopped after the file. */
   startResource(env?: Env, options?: StartResourceOptions): Promise<RunningResourceService>;
+  /** Another auth service and a resource service verifying it; both stopped after the file. */
+  startPair(
+    env?: { auth?: Env; resource?: Env },
+    options?: Pick<StartAuthOptions, 'databaseUrl'>,
+  ): Promise<RunningPair>;
 }
 
 /**
@@ -155,7 +143,8 @@ export interface Services {
  * own (unique data instead of truncation), an auth service on it, and a
  * resource service when asked for. After them: every service the file
  * started, through this fixture or its `startAuth`/`startResource`, is
- * stopped, newest first, and the database dropped.
+ * stopped, newest first, and the database dropped. A test may stop a
+ * service it started sooner (a replica within one test): `stop` runs once.
  */
 export function useServices({
   auth: authEnv = {},
@@ -181,16 +170,22 @@ export function useServices({
     get resource() {
       return ready(resource, 'resource service');
     },
-    async startAuth(env = {}, logger = testLogger('auth')) {
-      const service = await startAuth(ready(db, 'database').url, env, logger);
+    async startAuth(env = {}, { logger = testLogger('auth'), databaseUrl } = {}) {
+      const url = databaseUrl ?? ready(db, 'database').url;
+      const service = stopOnce(await startAuth(url, env, logger));
       started.push(service);
       return service;
     },
     async startResource(env = {}, { authUrl, ...options } = {}) {
       const url = authUrl ?? ready(auth, 'auth service (give authUrl)').url;
-      const service = await startResource(url, env, options);
+      const service = stopOnce(await startResource(url, env, options));
       started.push(service);
       return service;
+    },
+    async startPair(env = {}, options = {}) {
+      const auth = await services.startAuth(env.auth, options);
+      const resource = await services.startResource(env.resource, { authUrl: auth.url });
+      return { auth, resource };
     },
   };
 
@@ -206,36 +201,13 @@ export function useServices({
   return services;
 }
 
-/**
- * A fresh database and an auth service on it for the test file that calls
- * this (at top level): started before its tests, stopped and dropped after.
- */
-export function useAuthService(env: Env = {}): { db: TestDatabase; auth: RunningAuthService } {
-  const context = {} as { db: TestDatabase; auth: RunningAuthService };
-  beforeAll(async () => {
-    context.db = await createTestDatabase();
-    context.auth = await startAuth(context.db.url, env);
-  });
-  afterAll(async () => {
-    await context.auth?.stop(1000);
-    await context.db?.drop();
-  });
-  return context;
-}
-
-/** Like useAuthService, for both services: a fresh database and a started pair per test file. */
-export function usePair(env: { auth?: Env; resource?: Env } = {}): {
-  db: TestDatabase;
-  pair: RunningPair;
-} {
-  const context = {} as { db: TestDatabase; pair: RunningPair };
-  beforeAll(async () => {
-    context.db = await createTestDatabase();
-    context.pair = await startPair(context.db.url, env);
-  });
-  afterAll(async () => {
-    await context.pair?.stop();
-    await context.db?.drop();
-  });
-  return context;
+/** Makes `stop` idempotent, so the file's afterAll can stop what a test already stopped. */
+function stopOnce<T extends { stop(graceMs?: number): Promise<void> }>(service: T): T {
+  const stop = service.stop.bind(service);
+  let stopping: Promise<void> | undefined;
+  service.stop = (graceMs) => {
+    stopping ??= stop(graceMs);
+    return stopping;
+  };
+  return service;
 }

@@ -13,3 +13,4 @@ export * from './secrets';
 export * from './security-headers';
 export * from './server';
 export * from './shutdown';
+export * from './startup';

@@ -96,14 +96,13 @@ export interface Listeners {
 
 /**
  * Listens on the service's port and, with a metrics listener configured,
- * serves `metricsApp(metrics)` there. Either both listen or neither does,
- * and then the service is closed too: a start that fails leaves nothing open.
+ * serves `metricsApp(metrics)` there. Either both listen or neither does;
+ * closing the service after a failure is its starter's job (start.ts).
  */
 export async function listenWithMetrics(
   service: {
     app: { callback(): RequestListener };
     metrics: Registry;
-    close(): Promise<void>;
     draining?: Draining;
   },
   config: { port: number; host: string; metricsListener: MetricsListener | undefined },
@@ -122,7 +121,6 @@ export async function listenWithMetrics(
     return { server, metricsServer };
   } catch (error) {
     await server?.close(0);
-    await service.close();
     throw error;
   }
 }

@@ -61,6 +61,12 @@ export interface VerifierOptions {
   fetch?: typeof fetch;
   /** Metrics hooks. */
   observer?: VerifierObserver;
+  /**
+   * `false`: fetch nothing until `ready()` is called, so a service can build
+   * its verifier while wiring and start it in its start-up; default `true`,
+   * the first reads begin at once.
+   */
+  startFetching?: boolean;
 }
 
 /** The defaults of the top-level settings. */

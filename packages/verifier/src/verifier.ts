@@ -56,7 +56,7 @@ const FAILED_OUTCOMES: Partial<Record<ErrorCode, 'invalid' | 'jwks_unavailable'>
  * Verifies authpair access tokens for one resource server: the JWKS cache,
  * the verified-token cache and the revocation feed, around the one
  * verification core. Build it with `createVerifier`; it starts fetching at
- * once. See docs/verifier.md.
+ * once (or at `ready()`, with `startFetching: false`). See docs/verifier.md.
  */
 export class Verifier {
   /** The `realm` the adapters' challenges name. */
@@ -71,7 +71,7 @@ export class Verifier {
   readonly #observer: VerifierObserver;
   readonly #verifyInFull: (token: string) => Promise<VerifiedToken>;
   readonly #maxTokenAgeMs: number;
-  readonly #started: Promise<unknown>;
+  #started: Promise<unknown> | undefined;
 
   constructor(options: VerifierOptions) {
     const settings = resolveSettings(options);
@@ -108,9 +108,16 @@ export class Verifier {
               refused: (reason) => observer.revocationRefused?.(reason),
             },
           );
-    // Both first reads at once. Neither failure is fatal: both keep trying in
-    // the background, and tokens get 503 until both have been read.
-    this.#started = Promise.all([this.jwks.start(), this.revocations?.start()]);
+    if (options.startFetching !== false) this.#start();
+  }
+
+  /**
+   * Both first reads at once. Neither failure is fatal: both keep trying in
+   * the background, and tokens get 503 until both have been read.
+   */
+  #start(): Promise<unknown> {
+    this.#started ??= Promise.all([this.jwks.start(), this.revocations?.start()]);
+    return this.#started;
   }
 
   /**
@@ -180,10 +187,11 @@ export class Verifier {
   /**
    * Resolves once the JWKS has been fetched and the feed read once, or
    * tried (a failure is retried in the background, not thrown), with the
-   * health at that moment: a service can log it, or refuse to start.
+   * health at that moment: a service can log it, or refuse to start. With
+   * `startFetching: false`, the first call begins the reads.
    */
   async ready(): Promise<VerifierHealth> {
-    await this.#started;
+    await this.#start();
     return this.health();
   }
 
@@ -213,7 +221,7 @@ export class Verifier {
   }
 }
 
-/** A verifier for these options; it starts fetching the JWKS and reading the feed at once. */
+/** A verifier for these options; it starts fetching the JWKS and reading the feed at once (unless `startFetching: false`). */
 export function createVerifier(options: VerifierOptions): Verifier {
   return new Verifier(options);
 }

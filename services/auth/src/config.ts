@@ -10,7 +10,12 @@ import {
   type SecretSpec,
 } from '@authpair/service-kit';
 import { z } from 'zod';
-import { type KeyEncryptionKeys, parseKeyEncryptionKeys } from './keys/key-encryption';
+import type { DatabaseSettings } from './db/pool';
+import { parseKeyEncryptionKeys } from './keys/key-encryption';
+import type { KeySettings } from './keys/key-settings';
+import type { RateLimitSetting, RateLimitSettings } from './rate-limit/limits';
+import type { SessionSettings } from './sessions/session-settings';
+import type { TokenSettings } from './tokens/token-settings';
 
 /** `KEY_ENCRYPTION_KEYS`: `id:base64,…`, current first (see keys/key-encryption.ts). */
 const keyEncryptionKeys = z.string({ error: 'is required' }).transform((value, ctx) => {
@@ -117,13 +122,10 @@ const adminShape = {
 
 type AdminVars = z.output<z.ZodObject<typeof adminShape>>;
 
-/** One throttle: at most `max` counted attempts per `windowSeconds`, then 429 for a window. */
-export interface RateLimitSetting {
-  readonly max: number;
-  readonly windowSeconds: number;
-}
-
-/** The auth service's validated, immutable configuration. */
+/**
+ * The auth service's validated, immutable configuration. Each domain declares
+ * the settings type it needs; this file slices the environment into them.
+ */
 export interface AuthConfig {
   readonly port: number;
   readonly host: string;
@@ -134,45 +136,9 @@ export interface AuthConfig {
   readonly internalListener: { readonly port: number; readonly host: string } | undefined;
   /** On SIGTERM, how long the instance reports unready while still serving before its listener closes, ms. */
   readonly shutdownDelayMs: number;
-  readonly database: {
-    readonly url: string;
-    readonly poolMax: number;
-    readonly connectTimeoutMs: number;
-    readonly statementTimeoutMs: number;
-    /** How long start-up keeps retrying an unreachable database before giving up. */
-    readonly startupTimeoutMs: number;
-  };
-  readonly tokens: {
-    readonly issuer: string;
-    readonly audience: string;
-    readonly clientId: string;
-    readonly accessTokenTtl: number;
-    /**
-     * Seconds of clock skew allowed on `exp`, `nbf` and `iat` when this
-     * service checks its own access tokens (its replicas' clocks may differ
-     * a little). Not `keys.verifiers.clockTolerance`, which is what the key
-     * schedule assumes of other verifiers.
-     */
-    readonly clockTolerance: number;
-  };
-  readonly sessions: {
-    /** Seconds a refresh token lives unused: the session's inactivity bound. */
-    readonly refreshTokenTtl: number;
-    /** Seconds a session lives from login, however active. */
-    readonly maxAge: number;
-    /** Seconds after a rotation during which the spent token may be presented again (0: never). */
-    readonly reuseGraceSeconds: number;
-    /**
-     * Derive each rotation's child from its parent, so a retry gets the same
-     * child (refresh-token.ts): the first derives, any of them recognises a
-     * stored child, so the secret can change in a rolling restart.
-     */
-    readonly refreshTokenSecrets: readonly string[];
-    /** Days an ended session and its refresh tokens are kept before the purge deletes them (0: kept forever). */
-    readonly retentionDays: number;
-    /** Live sessions a user may hold; a login beyond it ends the oldest. */
-    readonly maxPerUser: number;
-  };
+  readonly database: DatabaseSettings;
+  readonly tokens: TokenSettings;
+  readonly sessions: SessionSettings;
   readonly revocationFeed: {
     /** The bearer secret resource services present to read the feed. */
     readonly token: string;
@@ -184,39 +150,13 @@ export interface AuthConfig {
     /** The server-side secret mixed into every password before bcrypt (HMAC-SHA-256). */
     readonly pepper: string;
   };
-  readonly keys: {
-    readonly rsaModulusBits: number;
-    /** `Cache-Control: max-age` of the JWKS, in seconds. */
-    readonly jwksMaxAge: number;
-    /** Seal private keys at rest; the first one seals new keys. */
-    readonly encryption: KeyEncryptionKeys;
-    /** Days between automatic rotations; 0 turns automatic rotation off. */
-    readonly rotationDays: number;
-    /** How often each replica rereads the keys and runs the lifecycle scheduler, ms. */
-    readonly refreshIntervalMs: number;
-    /** What the schedule must assume about every verifier of our tokens. */
-    readonly verifiers: {
-      /** The longest a verifier caches the JWKS whatever max-age says, seconds. */
-      readonly jwksMaxTtl: number;
-      /** A verifier's least time between two JWKS fetches, seconds. */
-      readonly cooldown: number;
-      /** Clock skew and `exp` leeway allowed between us and verifiers, seconds. */
-      readonly clockTolerance: number;
-    };
-  };
+  readonly keys: KeySettings;
   readonly trustProxy: boolean;
   /** With `trustProxy`: the header carrying the client address, and how many proxies (from the right) append to it. */
   readonly proxy: { readonly ipHeader: string; readonly hops: number };
   /** Origins allowed to call from a browser (CORS); empty: CORS off. */
   readonly corsAllowedOrigins: readonly string[];
-  readonly rateLimits: {
-    /** Failed logins per account (canonical username), from any address. */
-    readonly loginAccount: RateLimitSetting;
-    /** Failed logins per client address, for any accounts. */
-    readonly loginAddress: RateLimitSetting;
-    /** Registration attempts per client address. */
-    readonly registrationAddress: RateLimitSetting;
-  };
+  readonly rateLimits: RateLimitSettings;
   /** Secret variables holding a value published in this repository, accepted (ALLOW_PUBLIC_SECRETS, or not production). */
   readonly publicSecrets: readonly string[];
 }

@@ -7,5 +7,5 @@ export { createPool } from './db/pool';
 export { KeyEncryptionKeys, parseKeyEncryptionKeys } from './keys/key-encryption';
 export { computeKeySchedule, type KeySchedule, type KeyScheduleSettings } from './keys/schedule';
 export { keyScheduleOf, type SigningKeys } from './keys/signing-keys';
-export { type RunningAuthService, startAuthService } from './start';
+export { type RunningAuthService, startAuthService, startWiredAuthService } from './start';
 export { type AccessTokenIssuer, createAccessTokenIssuer } from './tokens/access-token';

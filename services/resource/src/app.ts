@@ -15,6 +15,7 @@ import {
   type Registry,
   type RequestState,
   requestContext,
+  type StartupStep,
   securityHeaders,
   servedElsewhere,
 } from '@authpair/service-kit';
@@ -42,6 +43,8 @@ export interface ResourceService {
   metrics: Registry;
   /** Begun on SIGTERM: `/readyz` says unready while the instance still serves (see main.ts). */
   draining: Draining;
+  /** What must happen before it serves: the verifier's first reads (start.ts runs it). */
+  startup: readonly StartupStep[];
   close(): Promise<void>;
 }
 
@@ -52,13 +55,14 @@ export interface ResourceServiceOptions {
 
 /**
  * The composition root: @authpair/verifier (its metrics on this service's
- * registry) -> its Koa adapter -> routes -> Koa. No database.
+ * registry) -> its Koa adapter -> routes -> Koa. No database, and no I/O:
+ * the verifier fetches nothing until the `startup` step runs.
  */
-export async function createResourceService(
+export function createResourceService(
   config: ResourceConfig,
   logger: Logger,
   options: ResourceServiceOptions = {},
-): Promise<ResourceService> {
+): ResourceService {
   const metrics = createMetricsRegistry('resource');
   const verifierMetrics = createVerifierMetrics(metrics);
   const verifier = createVerifier({
@@ -66,11 +70,9 @@ export async function createResourceService(
     logger,
     observer: verifierMetrics.observer,
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    startFetching: false,
   });
   verifierMetrics.track(verifier);
-  // Neither first read failing is fatal: the service starts, reports
-  // unready, and keeps trying; tokens get 503 until both have been read.
-  await verifier.ready();
   const revocations = verifier.revocations as RevocationList; // the feed is required here (config.ts)
 
   // No `proxy`: nothing here depends on the client's address, scheme or host.
@@ -113,6 +115,14 @@ export async function createResourceService(
     revocations,
     metrics,
     draining,
+    startup: [
+      {
+        // Neither first read failing is fatal: the service starts, reports
+        // unready, and keeps trying; tokens get 503 until both have been read.
+        name: 'keys and revocations read',
+        run: () => verifier.ready().then(() => {}),
+      },
+    ],
     close: () => verifier.close(),
   };
 }

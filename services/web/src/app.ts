@@ -8,6 +8,7 @@ import {
   type Registry,
   type RequestState,
   requestContext,
+  type StartupStep,
   securityHeaders,
 } from '@authpair/service-kit';
 import Koa from 'koa';
@@ -17,7 +18,13 @@ import { RefreshFlights } from './bff/refresh-flights';
 import { bffRoutes } from './bff/routes';
 import { AuthUpstream } from './bff/upstream';
 import type { WebConfig } from './config';
-import { type PageFiles, pageAssets, readPageFiles } from './page/assets';
+import {
+  type Asset,
+  type PageFiles,
+  type PagePath,
+  pageAssets,
+  readPageFiles,
+} from './page/assets';
 import { pageRoutes } from './page/routes';
 
 export interface WebService {
@@ -26,6 +33,8 @@ export interface WebService {
   metrics: Registry;
   /** The refresh single-flight, per session (for tests and metrics). */
   flights: RefreshFlights;
+  /** What must happen before it serves: the page's files read (start.ts runs it). */
+  startup: readonly StartupStep[];
   close(): Promise<void>;
 }
 
@@ -40,15 +49,20 @@ export interface WebServiceOptions {
 /**
  * The composition root: the page's files -> the call to auth -> the
  * refresh single-flight -> routes -> Koa. No database: the only state is
- * the refresh tokens spent within the share window, in memory.
+ * the refresh tokens spent within the share window, in memory. No I/O
+ * either: the page's files are read by the `startup` step.
  */
-export async function createWebService(
+export function createWebService(
   config: WebConfig,
   logger: Logger,
   options: WebServiceOptions = {},
-): Promise<WebService> {
-  const files = options.page ?? (await readPageFiles());
-  const assets = pageAssets(files, { resourceUrl: config.resourceUrl });
+): WebService {
+  const assets = new Map<PagePath, Asset>();
+  const readPage = async () => {
+    const files = options.page ?? (await readPageFiles());
+    for (const [path, asset] of pageAssets(files, { resourceUrl: config.resourceUrl }))
+      assets.set(path, asset);
+  };
   const metrics = createMetricsRegistry('web');
   const upstream = new AuthUpstream(config.auth.url, config.auth.timeoutMs, options.fetch);
   const flights = new RefreshFlights({
@@ -84,5 +98,11 @@ export async function createWebService(
     app.use(router.allowedMethods() as Koa.Middleware<RequestState & CookieState>);
   }
 
-  return { app, metrics, flights, close: async () => {} };
+  return {
+    app,
+    metrics,
+    flights,
+    startup: [{ name: 'page read', run: readPage }],
+    close: async () => {},
+  };
 }

@@ -1,4 +1,9 @@
-import { type Logger, listenWithMetrics, type RunningServer } from '@authpair/service-kit';
+import {
+  type Logger,
+  listenWithMetrics,
+  type RunningServer,
+  runStartup,
+} from '@authpair/service-kit';
 import { createWebService, type WebService, type WebServiceOptions } from './app';
 import type { WebConfig } from './config';
 
@@ -10,30 +15,45 @@ export interface RunningWebService extends WebService {
   stop(graceMs?: number): Promise<void>;
 }
 
-export async function startWebService(
+/** Starts a wired service (its startup steps, logged), then listens. A failure closes it and is thrown. */
+export async function startWiredWebService(
+  service: WebService,
+  config: WebConfig,
+  logger: Logger,
+): Promise<RunningWebService> {
+  try {
+    await runStartup(service.startup, logger);
+    const { server, metricsServer } = await listenWithMetrics(service, config);
+    logger.info(
+      {
+        url: server.url,
+        origin: config.origin,
+        metrics_url: metricsServer?.url,
+        auth_url: config.auth.url,
+      },
+      'web app listening',
+    );
+    return {
+      ...service,
+      server,
+      url: server.url,
+      metricsServer,
+      async stop(graceMs) {
+        await Promise.all([server.close(graceMs), metricsServer?.close(graceMs)]);
+        await service.close();
+      },
+    };
+  } catch (error) {
+    await service.close();
+    throw error;
+  }
+}
+
+/** Wires the service (app.ts), starts it and listens on the configured host and port. */
+export function startWebService(
   config: WebConfig,
   logger: Logger,
   options: WebServiceOptions = {},
 ): Promise<RunningWebService> {
-  const service = await createWebService(config, logger, options);
-  const { server, metricsServer } = await listenWithMetrics(service, config);
-  logger.info(
-    {
-      url: server.url,
-      origin: config.origin,
-      metrics_url: metricsServer?.url,
-      auth_url: config.auth.url,
-    },
-    'web app listening',
-  );
-  return {
-    ...service,
-    server,
-    url: server.url,
-    metricsServer,
-    async stop(graceMs) {
-      await Promise.all([server.close(graceMs), metricsServer?.close(graceMs)]);
-      await service.close();
-    },
-  };
+  return startWiredWebService(createWebService(config, logger, options), config, logger);
 }

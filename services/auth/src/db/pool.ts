@@ -1,6 +1,15 @@
 import type { Logger } from '@authpair/service-kit';
 import { Pool, type PoolClient, type QueryConfig } from 'pg';
-import type { AuthConfig } from '../config';
+
+/** The pool's settings (config.ts fills them from DATABASE_URL and DB_*). */
+export interface DatabaseSettings {
+  readonly url: string;
+  readonly poolMax: number;
+  readonly connectTimeoutMs: number;
+  readonly statementTimeoutMs: number;
+  /** How long start-up keeps retrying an unreachable database before giving up. */
+  readonly startupTimeoutMs: number;
+}
 
 /** Anything that runs a query: the pool, or a client inside a transaction. */
 export type Queryable = Pick<Pool, 'query'> | Pick<PoolClient, 'query'>;
@@ -17,7 +26,7 @@ export interface QueryWithReadTimeout extends QueryConfig {
  * A pool with every wait bounded, so a database that is down or stuck turns
  * into a fast 503 instead of requests piling up.
  */
-export function createPool(config: AuthConfig['database'], logger: Logger): Pool {
+export function createPool(config: DatabaseSettings, logger: Logger): Pool {
   const pool = new Pool({
     connectionString: config.url,
     max: config.poolMax,

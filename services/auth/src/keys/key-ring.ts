@@ -84,9 +84,12 @@ export class KeyRing {
     this.#options = options;
   }
 
-  /** Loads the keys (an active key must exist: see KeyLifecycle.initialise) and keeps rereading them. */
-  async start(): Promise<void> {
-    await this.refresh();
+  /**
+   * Keeps rereading the keys on a timer, after a first `refresh()` (an
+   * active key must exist: see KeyLifecycle.initialise).
+   */
+  keepFresh(): void {
+    this.#rereading?.stop();
     // At half the interval, so a request rarely finds the view too old and waits.
     this.#rereading = repeatEvery(
       this.#options.refreshIntervalMs / 2,

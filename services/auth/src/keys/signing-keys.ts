@@ -2,15 +2,14 @@ import type { DependencyCheck } from '@authpair/contracts';
 import type { Logger, Registry } from '@authpair/service-kit';
 import type { Pool } from 'pg';
 import { type AuditContext, SERVICE_AUDIT } from '../audit/audit-log';
-import type { AdminConfig } from '../config';
 import { createKeyLifecycle, type KeyLifecycle } from './key-lifecycle';
 import { signingKeyMetrics } from './key-metrics';
 import { KeyRing } from './key-ring';
 import { KeyScheduler } from './key-scheduler';
+import type { KeysConfig } from './key-settings';
 import { computeKeySchedule, type KeySchedule } from './schedule';
 
-/** The settings the keys need, shared by the service and auth-admin. */
-export type KeysConfig = Pick<AdminConfig, 'keys' | 'tokens'>;
+export type { KeysConfig } from './key-settings';
 
 /** The schedule this configuration implies. */
 export function keyScheduleOf(config: KeysConfig): KeySchedule {
@@ -48,36 +47,45 @@ export interface SigningKeys {
   lifecycle: KeyLifecycle;
   scheduler: KeyScheduler;
   schedule: KeySchedule;
+  /** Seals legacy keys, ensures an active key, and reads the keys into the ring (I/O, at start). */
+  load(): Promise<void>;
+  /** Starts rereading the keys and the lifecycle scheduler's timer (after `load`). */
+  startTimers(): void;
   /** Stops the timers and waits for a scheduler tick in progress. */
   stop(): Promise<void>;
 }
 
-/** Seals legacy keys, ensures an active key, loads the view, starts the scheduler. */
-export async function startSigningKeys(
+/** Builds the keys' parts; nothing is read and no timer starts until `load` and `startTimers`. */
+export function createSigningKeys(
   pool: Pool,
   config: KeysConfig,
   logger: Logger,
   metrics: Registry,
-): Promise<SigningKeys> {
+): SigningKeys {
   const { onStep, observe } = signingKeyMetrics(metrics);
   const lifecycle = keyLifecycleOf(pool, config, logger);
-  await lifecycle.initialise();
   const ring = new KeyRing(pool, logger, {
     encryption: config.keys.encryption,
     refreshIntervalMs: config.keys.refreshIntervalMs,
   });
-  await ring.start();
   observe(ring);
   const scheduler = new KeyScheduler(lifecycle, ring, logger, {
     intervalMs: config.keys.refreshIntervalMs,
     onStep,
   });
-  scheduler.start();
   return {
     ring,
     lifecycle,
     scheduler,
     schedule: keyScheduleOf(config),
+    async load() {
+      await lifecycle.initialise();
+      await ring.refresh();
+    },
+    startTimers() {
+      ring.keepFresh();
+      scheduler.start();
+    },
     async stop() {
       ring.stop();
       await scheduler.stop();

@@ -2,7 +2,22 @@ import { createHmac } from 'node:crypto';
 import type { Logger } from '@authpair/service-kit';
 import type { Pool } from 'pg';
 import { RateLimiterPostgres, type RateLimiterRes } from 'rate-limiter-flexible';
-import type { AuthConfig, RateLimitSetting } from '../config';
+
+/** One throttle: at most `max` counted attempts per `windowSeconds`, then 429 for a window. */
+export interface RateLimitSetting {
+  readonly max: number;
+  readonly windowSeconds: number;
+}
+
+/** The throttles' settings (config.ts fills them from LOGIN_* and REGISTRATION_*). */
+export interface RateLimitSettings {
+  /** Failed logins per account (canonical username), from any address. */
+  readonly loginAccount: RateLimitSetting;
+  /** Failed logins per client address, for any accounts. */
+  readonly loginAddress: RateLimitSetting;
+  /** Registration attempts per client address. */
+  readonly registrationAddress: RateLimitSetting;
+}
 
 /** The counters' table, created by migration 0005 in the layout RateLimiterPostgres expects. */
 export const RATE_LIMIT_TABLE = 'rate_limits';
@@ -231,6 +246,8 @@ export interface RateLimits {
   loginAccount: Limit;
   loginAddress: Limit;
   registrationAddress: Limit;
+  /** Starts deleting expired counters every few minutes (building the limits starts no timer). */
+  start(): void;
   /** Stops pruning. The pool belongs to the caller. */
   close(): void;
 }
@@ -245,15 +262,10 @@ export interface RateLimitOptions {
 
 export function createRateLimits(
   pool: Pool,
-  settings: AuthConfig['rateLimits'],
+  settings: RateLimitSettings,
   { secret, logger, pruneIntervalMs = 5 * 60_000 }: RateLimitOptions,
 ): RateLimits {
-  const prune = setInterval(() => {
-    pool
-      .query(`DELETE FROM ${RATE_LIMIT_TABLE} WHERE expire < $1`, [Date.now()])
-      .catch((error: unknown) => logger.debug({ err: error }, 'rate-limit pruning failed'));
-  }, pruneIntervalMs);
-  prune.unref();
+  let prune: NodeJS.Timeout | undefined;
   return {
     // Limits of failures: a login's point comes back unless it failed (see Limit).
     loginAccount: new Limit('login_account', pool, settings.loginAccount, secret, {
@@ -268,6 +280,14 @@ export function createRateLimits(
       settings.registrationAddress,
       secret,
     ),
+    start() {
+      prune ??= setInterval(() => {
+        pool
+          .query(`DELETE FROM ${RATE_LIMIT_TABLE} WHERE expire < $1`, [Date.now()])
+          .catch((error: unknown) => logger.debug({ err: error }, 'rate-limit pruning failed'));
+      }, pruneIntervalMs);
+      prune.unref();
+    },
     close() {
       clearInterval(prune);
     },

@@ -1,4 +1,5 @@
 import { REVOCATION_FEED_PAGE_SIZE, type RevocationFeedPage } from '@authpair/contracts';
+import type { Pool } from 'pg';
 import type { Queryable } from '../db/pool';
 import {
   type Cursor,
@@ -227,5 +228,23 @@ export async function revocationFeedPage(
     // by the very request it answers, so `has_more: false` means that everything committed
     // before that request was sent has been served: what a reader's freshness rests on.
     has_more: full || scan !== undefined,
+  };
+}
+
+/** The feed as a service: what `GET /internal/revocations` serves. */
+export interface RevocationFeed {
+  /** One page after `since` (absent: from the start of the window), of at most `limit` revocations. */
+  page(since: string | undefined, limit?: number): Promise<RevocationFeedPage>;
+}
+
+export interface RevocationFeedDeps {
+  pool: Pool;
+  /** How far back the feed reaches, seconds: the access tokens' lifetime plus a margin. */
+  windowSeconds: number;
+}
+
+export function createRevocationFeed({ pool, windowSeconds }: RevocationFeedDeps): RevocationFeed {
+  return {
+    page: (since, limit) => revocationFeedPage(pool, since, windowSeconds, limit),
   };
 }

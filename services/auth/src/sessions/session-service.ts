@@ -2,7 +2,6 @@ import { type SessionEndReason, scopesOf } from '@authpair/contracts';
 import type { Logger } from '@authpair/service-kit';
 import type { Pool } from 'pg';
 import { type AuditContext, recordAudit } from '../audit/audit-log';
-import type { AuthConfig } from '../config';
 import { inTransaction, type Queryable } from '../db/pool';
 import { printable } from '../db/printable';
 import type { AccessTokenIssuer } from '../tokens/access-token';
@@ -11,6 +10,7 @@ import { generateRefreshToken, refreshTokenHash } from './refresh-token';
 import { sessionsOverCap } from './session-cap';
 import type { SessionMetrics } from './session-metrics';
 import { createSessionQueries, type LiveSessionRow, type SessionSelector } from './session-queries';
+import type { SessionSettings } from './session-settings';
 
 /** What a login or a refresh hands the client. */
 export interface SessionGrant {
@@ -32,7 +32,7 @@ export interface ClientInfo {
 export interface SessionServiceDeps {
   pool: Pool;
   tokens: AccessTokenIssuer;
-  settings: AuthConfig['sessions'];
+  settings: SessionSettings;
   metrics: SessionMetrics;
   logger: Logger;
 }

@@ -5,8 +5,8 @@ import {
   type AccessTokenClaims,
 } from '@authpair/contracts';
 import { SignJWT } from 'jose';
-import type { AuthConfig } from '../config';
 import type { KeyRing } from '../keys/key-ring';
+import type { TokenSettings } from './token-settings';
 
 /** Who the token is for, and in what session and scope. */
 export interface TokenSubject {
@@ -20,7 +20,7 @@ export interface TokenSubject {
 
 /** The RFC 9068 claim set for a subject at a moment; pure, so it is unit-tested alone. */
 export function buildAccessTokenClaims(
-  settings: Pick<AuthConfig['tokens'], 'issuer' | 'audience' | 'clientId' | 'accessTokenTtl'>,
+  settings: Pick<TokenSettings, 'issuer' | 'audience' | 'clientId' | 'accessTokenTtl'>,
   subject: TokenSubject,
   nowSeconds: number,
   jti: string,
@@ -52,7 +52,7 @@ export interface IssuedAccessToken {
 }
 
 /** Signs access tokens with the key ring's active key. */
-export function createAccessTokenIssuer(settings: AuthConfig['tokens'], keys: KeyRing) {
+export function createAccessTokenIssuer(settings: TokenSettings, keys: KeyRing) {
   return {
     async issue(subject: TokenSubject): Promise<IssuedAccessToken> {
       const claims = buildAccessTokenClaims(

@@ -1,8 +1,8 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { type AccessTokenClaims, parseScope } from '@authpair/contracts';
 import { createTokenVerifier, type DescribeRefusal, InvalidTokenError } from '@authpair/verifier';
-import type { AuthConfig } from '../config';
 import type { KeyRing } from '../keys/key-ring';
+import type { TokenSettings } from './token-settings';
 
 /** Who an access token speaks for. */
 export interface AccessTokenPrincipal {
@@ -39,7 +39,7 @@ function principalOf(claims: Readonly<AccessTokenClaims>): AccessTokenPrincipal 
  * over HTTP to itself. Whether the session is still live is the caller's
  * second step (it needs the database).
  */
-export function createLocalTokenVerifier(settings: AuthConfig['tokens'], keys: KeyRing) {
+export function createLocalTokenVerifier(settings: TokenSettings, keys: KeyRing) {
   // Importing a JWK costs more than a lookup; keys are few and immutable per kid.
   const imported = new Map<string, KeyObject>();
 

@@ -11,31 +11,46 @@ export const COMMON_PASSWORDS_FILE = resolve(__dirname, '../../data/common-passw
  * as guessable as `password1`.
  */
 export class CommonPasswords {
-  readonly #list: ReadonlySet<string>;
+  readonly #file: string;
+  #list: ReadonlySet<string> | undefined;
 
-  private constructor(list: ReadonlySet<string>) {
-    this.#list = list;
+  /** An unread list: the wiring hands it to the routes, and the start reads it (`read()`). */
+  constructor(file: string = COMMON_PASSWORDS_FILE) {
+    this.#file = file;
   }
 
-  /** Loads the list; a missing or empty file stops the start rather than silently allowing every password. */
+  /** Reads a list and returns it (auth-admin, tests). */
   static async load(file: string = COMMON_PASSWORDS_FILE): Promise<CommonPasswords> {
-    const text = await readFile(file, 'utf8');
+    const passwords = new CommonPasswords(file);
+    await passwords.read();
+    return passwords;
+  }
+
+  /** Reads the file; a missing or empty file stops the start rather than silently allowing every password. */
+  async read(): Promise<void> {
+    const text = await readFile(this.#file, 'utf8');
     const list = new Set<string>();
     for (const line of text.split('\n')) {
       const entry = line.replace(/\r$/, '');
       if (entry !== '') list.add(fold(entry));
     }
-    if (list.size === 0) throw new Error(`the common-password list ${file} is empty`);
-    return new CommonPasswords(list);
+    if (list.size === 0) throw new Error(`the common-password list ${this.#file} is empty`);
+    this.#list = list;
   }
 
   get size(): number {
-    return this.#list.size;
+    return this.#loaded().size;
   }
 
   /** Whether `password` (raw or NFKC) is on the list, ignoring case. */
   has(password: string): boolean {
-    return this.#list.has(fold(password));
+    return this.#loaded().has(fold(password));
+  }
+
+  /** An unread list must not allow every password: a request before the start has finished is a bug. */
+  #loaded(): ReadonlySet<string> {
+    if (this.#list === undefined) throw new Error('the common-password list has not been read');
+    return this.#list;
   }
 }
 

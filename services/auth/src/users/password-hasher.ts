@@ -56,7 +56,10 @@ export class PasswordHasherBusyError extends AuthpairError<'service_unavailable'
 export class PasswordHasher {
   readonly cost: number;
   readonly #pepper: string;
-  readonly #pool: Piscina;
+  readonly #threads: number;
+  readonly #maxQueue: number;
+  /** Created on first use (`prepare()` at start), so building a hasher starts no thread. */
+  #pool: Piscina | undefined;
   readonly #observe: PasswordHasherOptions['observe'];
   #dummyHash: Promise<string> | undefined;
 
@@ -70,13 +73,19 @@ export class PasswordHasher {
     this.cost = cost;
     this.#observe = observe;
     this.#pepper = pepper;
-    this.#pool = new Piscina({
+    this.#threads = threads;
+    this.#maxQueue = maxQueue;
+  }
+
+  #workers(): Piscina {
+    this.#pool ??= new Piscina({
       filename: join(__dirname, 'password-worker.js'),
-      minThreads: threads,
-      maxThreads: threads,
-      maxQueue,
+      minThreads: this.#threads,
+      maxThreads: this.#threads,
+      maxQueue: this.#maxQueue,
       idleTimeout: 60_000,
     });
+    return this.#pool;
   }
 
   async hash(password: string): Promise<StoredPassword> {
@@ -120,7 +129,7 @@ export class PasswordHasher {
   }
 
   /**
-   * Makes the dummy hash now, at start, so that the first login of an
+   * Starts the worker threads and makes the dummy hash now, at start, so that the first login of an
    * unknown user does not pay for it and stand out by taking twice as long.
    */
   async prepare(): Promise<void> {
@@ -144,7 +153,7 @@ export class PasswordHasher {
   }
 
   async close(): Promise<void> {
-    await this.#pool.close();
+    await this.#pool?.close();
   }
 
   #prehash(password: string): string {
@@ -161,7 +170,7 @@ export class PasswordHasher {
   }): Promise<T> {
     const started = process.hrtime.bigint();
     try {
-      const result = (await this.#pool.run(task)) as T;
+      const result = (await this.#workers().run(task)) as T;
       this.#observe?.(
         task.op === 'hash' ? 'hash' : 'verify',
         Number(process.hrtime.bigint() - started) / 1e9,

@@ -9,7 +9,6 @@ import {
 import type { Pool } from 'pg';
 import { type AuditContext, recordAudit } from '../audit/audit-log';
 import { inTransaction, type Queryable } from '../db/pool';
-import type { SessionSelector } from '../sessions/session-queries';
 import type { PasswordHasher } from './password-hasher';
 import { createUserAdminQueries, type UserListFilter } from './user-admin-queries';
 import { createUserQueries, type User } from './user-queries';
@@ -54,10 +53,14 @@ const PRIVILEGED_ROLES: readonly Role[] = ['admin'];
 
 export interface UserAdminDeps {
   pool: Pool;
-  /** Ends sessions in the given transaction (sessions.endWithin), returning how many. */
+  /**
+   * Ends every live session of the user in the given transaction, returning
+   * how many (sessions.endWithin). Given, not imported: sessions/ depends on
+   * users/ (a login locks the user's row), so users/ must not depend back.
+   */
   endSessions(
     db: Queryable,
-    selector: SessionSelector,
+    selector: { userId: string },
     reason: SessionEndReason,
     audit: AuditContext,
   ): Promise<number>;

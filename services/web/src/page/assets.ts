@@ -52,15 +52,19 @@ function asset(body: string | Uint8Array, type: string): Asset {
   return { body: bytes, type, etag };
 }
 
+/** The URL paths the page is served at. */
+export const PAGE_PATHS = ['/', '/app.js', '/app.css'] as const;
+export type PagePath = (typeof PAGE_PATHS)[number];
+
 /** The files as served, by URL path; the HTML with the page's settings filled in. */
 export function pageAssets(
   files: PageFiles,
   settings: { resourceUrl: string },
-): Map<string, Asset> {
+): Map<PagePath, Asset> {
   const html = Buffer.from(files['index.html'])
     .toString('utf8')
     .replace('{{RESOURCE_URL}}', attribute(settings.resourceUrl));
-  return new Map([
+  return new Map<PagePath, Asset>([
     ['/', asset(html, 'text/html; charset=utf-8')],
     ['/app.js', asset(files['app.js'], 'text/javascript; charset=utf-8')],
     ['/app.css', asset(files['app.css'], 'text/css; charset=utf-8')],

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import type { Asset } from './assets';
+import { type Asset, PAGE_PATHS, type PagePath } from './assets';
 
 export interface PageRouteSettings {
   /** The resource service's URL: the one other origin the page may call. */
@@ -26,8 +26,14 @@ export function contentSecurityPolicy(resourceUrl: string): string {
   ].join('; ');
 }
 
-/** `GET /`, `/app.js`, `/app.css`, from memory, revalidated by ETag. */
-export function pageRoutes(assets: Map<string, Asset>, settings: PageRouteSettings): Router {
+/**
+ * `GET /`, `/app.js`, `/app.css`, from memory, revalidated by ETag. The map
+ * is filled when the service starts (the files are read then, not while wiring).
+ */
+export function pageRoutes(
+  assets: ReadonlyMap<PagePath, Asset>,
+  settings: PageRouteSettings,
+): Router {
   const router = new Router();
   const headers: Record<string, string> = {
     'Content-Security-Policy': contentSecurityPolicy(settings.resourceUrl),
@@ -38,8 +44,10 @@ export function pageRoutes(assets: Map<string, Asset>, settings: PageRouteSettin
   };
   if (settings.origin.startsWith('https:'))
     headers['Strict-Transport-Security'] = 'max-age=31536000; includeSubDomains';
-  for (const [path, asset] of assets) {
+  for (const path of PAGE_PATHS) {
     router.get(path, function servePageFile(ctx) {
+      const asset = assets.get(path);
+      if (asset === undefined) throw new Error('the page is served before the service has read it');
       ctx.set(headers);
       ctx.set('ETag', asset.etag);
       ctx.type = asset.type;

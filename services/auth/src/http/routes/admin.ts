@@ -13,8 +13,7 @@ import {
 } from '@authpair/contracts';
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
-import type { Pool } from 'pg';
-import { createAuditQueries } from '../../audit/audit-queries';
+import type { AuditTrail } from '../../audit/audit-trail';
 import type { SessionService } from '../../sessions/session-service';
 import type { UserAdministration } from '../../users/user-admin';
 import type { User } from '../../users/user-queries';
@@ -27,7 +26,7 @@ import { adminUserView, sessionSummaryView } from '../views';
 export interface AdminRouteDeps {
   users: UserAdministration;
   sessions: SessionService;
-  pool: Pool;
+  audit: AuditTrail;
   /** `requireSession` then `requireAdmin`: every route here needs both. */
   authorize: Middleware<SessionState>[];
 }
@@ -50,7 +49,7 @@ function auditCursor(cursor: string | undefined): bigint | undefined {
 export function adminRoutes({
   users,
   sessions,
-  pool,
+  audit,
   authorize,
 }: AdminRouteDeps): Router<SessionState> {
   const router = new Router<SessionState>({ prefix: '/admin' });
@@ -128,7 +127,7 @@ export function adminRoutes({
 
   router.get('/audit-events', async function listAuditEvents(ctx) {
     const query = parseWith(auditEventQuerySchema, ctx.query);
-    const { events, more } = await createAuditQueries(pool).list({
+    const { events, more } = await audit.list({
       userId: query.user_id,
       type: query.type,
       beforeId: auditCursor(query.cursor),

@@ -7,16 +7,13 @@ import {
 } from '@authpair/contracts';
 import { readBearerToken } from '@authpair/service-kit';
 import Router from '@koa/router';
-import type { Pool } from 'pg';
-import { revocationFeedPage } from '../../sessions/revocation-feed';
+import type { RevocationFeed } from '../../sessions/revocation-feed';
 import { parseWith } from '../validate';
 
 export interface InternalRouteDeps {
-  pool: Pool;
+  feed: RevocationFeed;
   /** The shared secret resource services present (`REVOCATION_FEED_TOKEN`). */
   feedToken: string;
-  /** How far back the feed reaches, seconds: the access tokens' lifetime plus a margin. */
-  windowSeconds: number;
 }
 
 const REALM = 'authpair-internal';
@@ -32,14 +29,14 @@ function sameSecret(presented: string, expected: string): boolean {
  * services poll (see revocation-feed.ts). Not for the public: only a caller
  * with the shared bearer secret reads it.
  */
-export function internalRoutes({ pool, feedToken, windowSeconds }: InternalRouteDeps): Router {
+export function internalRoutes({ feed, feedToken }: InternalRouteDeps): Router {
   const router = new Router();
 
   router.get(REVOCATION_FEED_PATH, async function revocationFeed(ctx) {
     if (!sameSecret(readBearerToken(ctx, REALM), feedToken))
       throw new AuthpairError('invalid_token', 'the feed token is not valid');
     const { since, limit } = parseWith(revocationFeedQuerySchema, ctx.query);
-    const page: RevocationFeedPage = await revocationFeedPage(pool, since, windowSeconds, limit);
+    const page: RevocationFeedPage = await feed.page(since, limit);
     ctx.body = page;
   });
 

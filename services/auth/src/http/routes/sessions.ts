@@ -7,7 +7,6 @@ import {
 } from '@authpair/contracts';
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
-import type { Throttles } from '../../rate-limit/throttle';
 import type { SessionService } from '../../sessions/session-service';
 import type { CommonPasswords } from '../../users/common-passwords';
 import type { PasswordChanger } from '../../users/password-change';
@@ -15,6 +14,7 @@ import { auditContextOf } from '../audit-context';
 import type { SessionState } from '../authenticate';
 import { readBody } from '../body';
 import { isUuid } from '../params';
+import type { Throttles } from '../throttle';
 import { parseWith } from '../validate';
 import { sessionSummaryView } from '../views';
 

@@ -4,13 +4,13 @@ import {
   registerRequestSchemaWith,
 } from '@authpair/contracts';
 import Router from '@koa/router';
-import type { Throttles } from '../../rate-limit/throttle';
 import type { SessionService } from '../../sessions/session-service';
 import type { CommonPasswords } from '../../users/common-passwords';
 import type { UserService } from '../../users/user-service';
 import { auditContextOf } from '../audit-context';
 import { readBody } from '../body';
 import type { OutcomeMetrics } from '../outcome-metrics';
+import type { Throttles } from '../throttle';
 import { sendGrant } from '../token-response';
 import { parseWith } from '../validate';
 

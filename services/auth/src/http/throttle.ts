@@ -1,12 +1,12 @@
 import { AuthpairError } from '@authpair/contracts';
 import { Counter, type Logger, type Registry } from '@authpair/service-kit';
 import type { Context, Middleware, Next } from 'koa';
+import { addressKey } from '../rate-limit/client-address';
+import type { Limit, LimitName, RateLimits, Refusal } from '../rate-limit/limits';
 import { WrongCurrentPasswordError } from '../users/password-change';
 import { UsernameTakenError } from '../users/user-queries';
 import { InvalidCredentialsError } from '../users/user-service';
 import { canonicalUsername } from '../users/username';
-import { addressKey } from './client-address';
-import type { Limit, LimitName, RateLimits, Refusal } from './limits';
 
 /** The throttling middleware of each route that has one. */
 export interface Throttles {
