@@ -108,10 +108,17 @@ it('sends every revocation committed before a read that says has_more: false, wh
   );
   const reading = reader();
   const writing = Promise.all(owned.map((own) => writer(own)));
-  await pause(RUN_MS);
-  stop = true;
+  try {
+    await pause(RUN_MS);
+  } finally {
+    // Ended whatever happens: a writer's pool left open would see its idle
+    // connections cut when the fixture drops the database, and that
+    // unhandled error would hide the failure that left it open.
+    stop = true;
+    await Promise.allSettled([reading, writing]);
+    await writers.end();
+  }
   await Promise.all([reading, writing]);
-  await writers.end();
 
   expect(violations.slice(0, 5)).toEqual([]);
   // The run exercised what it is about.
