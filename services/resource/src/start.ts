@@ -1,9 +1,4 @@
-import {
-  type Logger,
-  listenWithMetrics,
-  type RunningServer,
-  runStartup,
-} from '@authpair/service-kit';
+import { type Logger, type RunningServer, startListening } from '@authpair/service-kit';
 import { createResourceService, type ResourceService, type ResourceServiceOptions } from './app';
 import type { ResourceConfig } from './config';
 
@@ -16,32 +11,15 @@ export interface RunningResourceService extends ResourceService {
 }
 
 /** Starts a wired service (its startup steps, logged), then listens. A failure closes it and is thrown. */
-export async function startWiredResourceService(
+export function startWiredResourceService(
   service: ResourceService,
   config: ResourceConfig,
   logger: Logger,
 ): Promise<RunningResourceService> {
-  try {
-    await runStartup(service.startup, logger);
-    const { server, metricsServer } = await listenWithMetrics(service, config);
-    logger.info(
-      { url: server.url, metrics_url: metricsServer?.url, jwks_url: config.jwks.url },
-      'resource service listening',
-    );
-    return {
-      ...service,
-      server,
-      url: server.url,
-      metricsServer,
-      async stop(graceMs) {
-        await Promise.all([server.close(graceMs), metricsServer?.close(graceMs)]);
-        await service.close();
-      },
-    };
-  } catch (error) {
-    await service.close();
-    throw error;
-  }
+  return startListening(service, config, logger, ({ server, metricsServer }) => [
+    { url: server.url, metrics_url: metricsServer?.url, jwks_url: config.jwks.url },
+    'resource service listening',
+  ]);
 }
 
 /** Wires the service (app.ts), starts it and listens on the configured host and port. */

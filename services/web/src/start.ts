@@ -1,9 +1,4 @@
-import {
-  type Logger,
-  listenWithMetrics,
-  type RunningServer,
-  runStartup,
-} from '@authpair/service-kit';
+import { type Logger, type RunningServer, startListening } from '@authpair/service-kit';
 import { createWebService, type WebService, type WebServiceOptions } from './app';
 import type { WebConfig } from './config';
 
@@ -16,37 +11,20 @@ export interface RunningWebService extends WebService {
 }
 
 /** Starts a wired service (its startup steps, logged), then listens. A failure closes it and is thrown. */
-export async function startWiredWebService(
+export function startWiredWebService(
   service: WebService,
   config: WebConfig,
   logger: Logger,
 ): Promise<RunningWebService> {
-  try {
-    await runStartup(service.startup, logger);
-    const { server, metricsServer } = await listenWithMetrics(service, config);
-    logger.info(
-      {
-        url: server.url,
-        origin: config.origin,
-        metrics_url: metricsServer?.url,
-        auth_url: config.auth.url,
-      },
-      'web app listening',
-    );
-    return {
-      ...service,
-      server,
+  return startListening(service, config, logger, ({ server, metricsServer }) => [
+    {
       url: server.url,
-      metricsServer,
-      async stop(graceMs) {
-        await Promise.all([server.close(graceMs), metricsServer?.close(graceMs)]);
-        await service.close();
-      },
-    };
-  } catch (error) {
-    await service.close();
-    throw error;
-  }
+      origin: config.origin,
+      metrics_url: metricsServer?.url,
+      auth_url: config.auth.url,
+    },
+    'web app listening',
+  ]);
 }
 
 /** Wires the service (app.ts), starts it and listens on the configured host and port. */
